@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-streaming-lambdas",
+    products: [
+        .executable(name: "bootstrap", targets: ["bootstrap"]),
+        .executable(name: "lambda-emulator", targets: ["LambdaEmulator"]),
+    ],
+    targets: [
+        // Byte-level building blocks, standard library only.
+        .target(name: "ByteJSON"),
+        .target(name: "CivilTime"),
+
+        // The custom runtime: knows the Runtime API, nothing of Firehose or EMR.
+        .target(name: "LambdaRuntime", dependencies: ["ByteJSON", "CivilTime"]),
+
+        // The functions, joined to the runtime by thin adapters in `Handlers`.
+        .target(name: "Handlers", dependencies: ["LambdaRuntime", "ByteJSON"]),
+        .executableTarget(name: "bootstrap", dependencies: ["LambdaRuntime", "Handlers"]),
+
+        // A local Lambda Runtime API, for `./build.sh invoke` and the integration tests.
+        .executableTarget(name: "LambdaEmulator", dependencies: ["ByteJSON"]),
+
+        .testTarget(name: "ByteJSONTests", dependencies: ["ByteJSON", "CivilTime"]),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "Handlers"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ByteJSON"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,126 @@
+/// Appends JSON text to a byte array. Values passed as raw bytes are copied verbatim, so
+/// numbers and strings keep exactly the form they arrived in.
+public struct JSONWriter {
+    public var bytes: [UInt8]
+
+    public init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    @inline(__always)
+    public mutating func append(_ byte: UInt8) { bytes.append(byte) }
+
+    @inline(__always)
+    public mutating func append(raw: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: raw) }
+
+    @inline(__always)
+    public mutating func append(raw: some Sequence<UInt8>) { bytes.append(contentsOf: raw) }
+
+    public mutating func append(raw: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: raw.utf8Start, count: raw.utf8CodeUnitCount))
+    }
+
+    /// Appends `value` as a quoted, escaped JSON string.
+    public mutating func appendString(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { appendEscaped($0) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends valid UTF-8 as JSON string content (no quotes), escaping what JSON requires.
+    public mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        for i in 0..<utf8.count {
+            let byte = utf8[i]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+            runStart = i + 1
+            switch byte {
+            case UInt8(ascii: "\""): append(raw: "\\\"")
+            case UInt8(ascii: "\\"): append(raw: "\\\\")
+            case 0x0A: append(raw: "\\n")
+            case 0x0D: append(raw: "\\r")
+            case 0x09: append(raw: "\\t")
+            case 0x08: append(raw: "\\b")
+            case 0x0C: append(raw: "\\f")
+            default:
+                append(raw: "\\u00")
+                bytes.append(JSONWriter.hexDigits[Int(byte >> 4)])
+                bytes.append(JSONWriter.hexDigits[Int(byte & 0xF)])
+            }
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+    }
+
+    public mutating func appendEscaped(_ utf8: [UInt8]) {
+        utf8.withUnsafeBufferPointer { appendEscaped($0) }
+    }
+
+    public mutating func append(integer value: some BinaryInteger) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+}
+
+/// A JSON object key, escaped and framed once (`"name":`) so hot loops only copy it.
+public struct JSONKey: Sendable, Hashable {
+    public let name: String
+    /// `"name":` as bytes.
+    public let encoded: [UInt8]
+
+    public init(_ name: String) {
+        self.name = name
+        var writer = JSONWriter(capacity: name.utf8.count + 3)
+        writer.appendString(name)
+        writer.append(UInt8(ascii: ":"))
+        encoded = writer.bytes
+    }
+}
+
+/// Builds one JSON object member by member, managing commas and braces.
+public struct JSONObjectWriter {
+    public var writer: JSONWriter
+    private var isEmpty = true
+
+    public init(capacity: Int = 256) {
+        writer = JSONWriter(capacity: capacity)
+        writer.append(UInt8(ascii: "{"))
+    }
+
+    /// Starts a member; the caller then appends exactly one value to `writer`.
+    @inline(__always)
+    public mutating func beginMember(_ key: JSONKey) {
+        if !isEmpty { writer.append(UInt8(ascii: ",")) }
+        isEmpty = false
+        writer.append(raw: key.encoded)
+    }
+
+    public mutating func add(_ key: JSONKey, raw value: UnsafeBufferPointer<UInt8>) {
+        beginMember(key)
+        writer.append(raw: value)
+    }
+
+    public mutating func add(_ key: JSONKey, raw value: some Sequence<UInt8>) {
+        beginMember(key)
+        writer.append(raw: value)
+    }
+
+    public mutating func add(_ key: JSONKey, string value: String) {
+        beginMember(key)
+        writer.appendString(value)
+    }
+
+    public mutating func addNull(_ key: JSONKey) {
+        beginMember(key)
+        writer.append(raw: "null")
+    }
+
+    /// Closes the object and returns its bytes.
+    public consuming func finish() -> [UInt8] {
+        writer.append(UInt8(ascii: "}"))
+        return writer.bytes
+    }
+}

@@ -1,0 +1,196 @@
+import Testing
+@testable import ByteJSON
+
+private func scan(_ text: String) throws(JSONError) -> JSONKind {
+    try scan(Array(text.utf8))
+}
+
+private func scan(_ bytes: [UInt8], depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) -> JSONKind {
+    try bytes.withUnsafeBufferPointer { buffer throws(JSONError) in
+        var scanner = JSONScanner(buffer)
+        return try scanner.scanDocument(depthLimit: depthLimit)
+    }
+}
+
+private func reason(_ text: String) -> JSONError.Reason? {
+    do {
+        _ = try scan(text)
+        return nil
+    } catch {
+        return error.reason
+    }
+}
+
+@Suite struct JSONScannerTests {
+    @Test(arguments: [
+        ("{}", JSONKind.object), ("[]", .array), ("\"\"", .string), ("0", .number), ("-0.0", .number),
+        ("true", .bool), ("false", .bool), ("null", .null), (" \t\r\n{ \"a\" : [ 1 , 2 ] } \n", .object),
+        ("123456789012345678901234567890", .number), ("1e308", .number), ("1E-7", .number), ("2.5e+10", .number),
+        ("[[[]],{},[{}]]", .array), ("{\"a\":{\"b\":{\"c\":[null,true,false]}}}", .object),
+    ])
+    func acceptsValidDocuments(text: String, kind: JSONKind) throws {
+        #expect(try scan(text) == kind)
+    }
+
+    @Test(arguments: [
+        "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{\"a\"}", "{\"a\" 1}", "{a:1}", "[1 2]", "01", "-", "1.", ".5",
+        "1e", "1e+", "+1", "tru", "nul", "True", "NaN", "Infinity", "'a'", "\"abc", "[\"a\"", "{\"a\":1}}",
+        "{\"a\":1} x", "[] []", "\u{FEFF}{}",
+    ])
+    func rejectsInvalidDocuments(text: String) {
+        #expect(reason(text) != nil, "accepted invalid JSON: \(text.debugDescription)")
+    }
+
+    @Test func reportsWhereAndWhy() {
+        #expect(reason("[1,]") == .unexpectedByte(UInt8(ascii: "]")))
+        #expect(reason("{\"a\":1} x") == .trailingContent)
+        #expect(reason("[1") == .unexpectedEnd)
+        #expect(reason("\"a\u{01}\"") == .controlCharacterInString)
+        #expect(reason("\"\\x\"") == .invalidEscape)
+        #expect(reason("\"\\u12G4\"") == .invalidEscape)
+        #expect(reason("-01x") != nil)
+        do {
+            _ = try scan("[1, 2, x]")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.offset == 7)
+            #expect(error.description.contains("byte 7"))
+        }
+    }
+
+    @Test func acceptsEveryEscape() throws {
+        #expect(try scan(#""\" \\ \/ \b \f \n \r \t \u0041 \u00e9 \ud83d\ude00""#) == .string)
+        // Lone surrogates are well-formed escapes (RFC 8259 §8.2); decoding replaces them.
+        #expect(try scan(#""\ud800""#) == .string)
+    }
+
+    @Test func validatesUTF8InsideStrings() {
+        let invalid: [[UInt8]] = [
+            [0x22, 0xC0, 0x80, 0x22],             // overlong NUL
+            [0x22, 0xED, 0xA0, 0x80, 0x22],       // UTF-8 encoded surrogate
+            [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], // above U+10FFFF
+            [0x22, 0xE2, 0x82, 0x22],             // truncated sequence
+            [0x22, 0x80, 0x22],                   // stray continuation byte
+            [0x22, 0xFF, 0x22],
+        ]
+        for bytes in invalid {
+            #expect(throws: JSONError.self) { try scan(bytes) }
+        }
+        let valid = Array("\"héllo wörld €𝄞 日本語\"".utf8)
+        #expect(throws: Never.self) { try scan(valid) }
+    }
+
+    @Test func stringFastPathFindsSpecialBytesAtEveryOffset() throws {
+        // A quote, backslash, control or non-ASCII byte in any lane of the 8-byte fast path.
+        for offset in 0..<17 {
+            var bytes = Array(repeating: UInt8(ascii: "a"), count: 17)
+            bytes[offset] = 0x01
+            #expect(throws: JSONError.self) { try scan([0x22] + bytes + [0x22]) }
+            bytes[offset] = UInt8(ascii: "\"")
+            #expect(throws: JSONError.self) { try scan([0x22] + bytes + [0x22]) }
+            bytes[offset] = 0xC3
+            bytes.insert(0xA9, at: offset + 1)
+            #expect(try scan([0x22] + bytes + [0x22]) == .string)
+        }
+    }
+
+    @Test func limitsNestingWithoutRecursion() throws {
+        let limit = JSONLimits.maximumDepth
+        let atLimit = Array(repeating: UInt8(ascii: "["), count: limit) + Array(repeating: UInt8(ascii: "]"), count: limit)
+        #expect(try scan(atLimit) == .array)
+        let tooDeep = Array(repeating: UInt8(ascii: "["), count: limit + 1) + Array(repeating: UInt8(ascii: "]"), count: limit + 1)
+        #expect(throws: JSONError(.tooDeep(limit: limit), at: limit)) { try scan(tooDeep) }
+        // Absurd depth fails fast and cleanly.
+        let absurd = Array(repeating: UInt8(ascii: "{"), count: 1) + Array(repeating: Array("\"a\":[".utf8), count: 200_000).flatMap { $0 }
+        #expect(throws: JSONError.self) { try scan(absurd) }
+    }
+
+    @Test func objectsOfMixedDepthCloseCorrectly() throws {
+        #expect(try scan("[{\"a\":[{\"b\":[]},{}]},[[{}]]]") == .array)
+        #expect(throws: JSONError.self) { try scan("[{\"a\":[{\"b\":[]},{}]],[[{}]]]") }
+        #expect(throws: JSONError.self) { try scan("{\"a\":[}") }
+    }
+}
+
+@Suite struct JSONValueTests {
+    @Test func objectFindsMembersAndLastDuplicateWins() throws {
+        let object = try JSONObject(parsing: Array(#"{"user":"a","n":1,"user":"b","nested":{"x":{"y":[1,2]}}}"#.utf8))
+        #expect(object.count == 4)
+        #expect(object["user"]?.stringValue == "b")
+        #expect(object["n"]?.numberText == "1")
+        #expect(object["missing"] == nil)
+        #expect(object.value(at: ["nested", "x", "y"])?.rawText == "[1,2]")
+        #expect(object.value(at: ["nested", "x", "y", "z"]) == nil)
+        #expect(object.value(at: ["user", "x"]) == nil)
+    }
+
+    @Test func keysAreComparedDecoded() throws {
+        let object = try JSONObject(parsing: Array(#"{"us\u0065r":"escaped","caf\u00e9":1}"#.utf8))
+        #expect(object["user"]?.stringValue == "escaped")
+        #expect(object["café"]?.numberText == "1")
+        #expect(object.key(of: object.members[0]) == "user")
+    }
+
+    @Test func rejectsNonObjectsByKind() {
+        #expect(throws: JSONError(.notAnObject(.array), at: 0)) { try JSONObject(parsing: Array("[1]".utf8)) }
+        #expect(throws: JSONError(.notAnObject(.string), at: 1)) { try JSONObject(parsing: Array(" \"x\"".utf8)) }
+        #expect(throws: JSONError.self) { try JSONObject(parsing: Array("{} {}".utf8)) }
+    }
+
+    @Test func valuesKeepTheirExactText() throws {
+        let text = #"{"big":12345678901234567890,"e":1e308,"neg":-0.0,"s":"a\"b\\c\u00e9\n"}"#
+        let object = try JSONObject(parsing: Array(text.utf8))
+        #expect(object["big"]?.rawText == "12345678901234567890")
+        #expect(object["e"]?.rawText == "1e308")
+        #expect(object["neg"]?.rawText == "-0.0")
+        #expect(object["s"]?.rawText == #""a\"b\\c\u00e9\n""#)
+        #expect(object["s"]?.stringValue == "a\"b\\cé\n")
+    }
+
+    @Test func decodesSurrogatePairsAndReplacesLoneSurrogates() throws {
+        let value = try JSONValue(parsing: Array(#""\ud83d\ude00 \ud800 \udc00 x""#.utf8))
+        #expect(value.stringValue == "😀 \u{FFFD} \u{FFFD} x")
+    }
+
+    @Test func arraysAndScalars() throws {
+        let value = try JSONValue(parsing: Array(" [1, \"two\", true, null, {\"a\":[]}] ".utf8))
+        let elements = try #require(value.arrayValues)
+        #expect(elements.map(\.kind) == [.number, .string, .bool, .null, .object])
+        #expect(elements[1].stringValue == "two")
+        #expect(elements[2].boolValue == true)
+        #expect(elements[3].isNull)
+        #expect(elements[4].objectValue?["a"]?.arrayValues?.isEmpty == true)
+        #expect(value.rawText == "[1, \"two\", true, null, {\"a\":[]}]")
+    }
+}
+
+@Suite struct JSONWriterTests {
+    @Test func escapesWhatJSONRequiresAndNothingElse() throws {
+        var writer = JSONWriter()
+        writer.appendString("quote\" backslash\\ newline\n tab\t nul\u{0} bell\u{7} é 😀 /")
+        let text = String(decoding: writer.bytes, as: UTF8.self)
+        #expect(text == #""quote\" backslash\\ newline\n tab\t nul\u0000 bell\u0007 é 😀 /""#)
+        // And it reads back to the same string.
+        #expect(try JSONValue(parsing: writer.bytes).stringValue == "quote\" backslash\\ newline\n tab\t nul\u{0} bell\u{7} é 😀 /")
+    }
+
+    @Test func objectWriterManagesCommas() throws {
+        var object = JSONObjectWriter()
+        object.add(JSONKey("a"), raw: Array("1".utf8))
+        object.addNull(JSONKey("b\"c"))
+        object.add(JSONKey("d"), string: "x")
+        let bytes = object.finish()
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"a":1,"b\"c":null,"d":"x"}"#)
+        #expect(JSONObjectWriter().finish() == Array("{}".utf8))
+    }
+}
+
+@Suite struct UTF8ValidationTests {
+    @Test func findsTheFirstInvalidByte() {
+        #expect(UTF8Validation.firstInvalidOffset(Array("plain ascii, long enough for words".utf8).withUnsafeBufferPointer { $0 }) == nil)
+        let bytes: [UInt8] = Array("0123456789".utf8) + [0xE0, 0x80, 0x80]
+        #expect(bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) } == 10)
+        #expect([0xF0, 0x9F, 0x98, 0x80].withUnsafeBufferPointer { UTF8Validation.isValid($0) })
+        #expect(![0xF0, 0x9F, 0x98].withUnsafeBufferPointer { UTF8Validation.isValid($0) })
+    }
+}
