@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The custom runtime: pick the handler named by `_HANDLER`, then loop on the Runtime API,
+/// handing each event to it and posting its response or error, until the API fails.
+public enum LambdaRuntime {
+    /// Lambda's limit on a synchronous response, as the Runtime API enforces it.
+    public static let maximumResponseBytes = 6_291_556
+
+    /// Runs the runtime for this process and exits when the Runtime API fails.
+    public static func main(handlers: HandlerCatalog) async -> Never {
+        let environment = LambdaEnvironment(ProcessInfo.processInfo.environment)
+        let logger = LambdaLogger(environment: environment)
+        guard let endpoint = environment.runtimeAPI else {
+            logger.fatal("AWS_LAMBDA_RUNTIME_API is not set: this program is a Lambda custom runtime; run it on Lambda or through the local emulator")
+            exit(1)
+        }
+        let transport = URLSessionTransport(endpoint: endpoint)
+        exit(await run(handlers: handlers, environment: environment, transport: transport, logger: logger))
+    }
+
+    /// Initializes the handler and serves events until the Runtime API fails. Returns the exit code.
+    public static func run(handlers: HandlerCatalog, environment: LambdaEnvironment,
+                           transport: some RuntimeTransport, logger: LambdaLogger) async -> Int32 {
+        let client = RuntimeAPIClient(transport: transport)
+        let handler: any LambdaHandler
+        do {
+            handler = try handlers.makeHandler(named: environment.handlerName, environment: environment)
+        } catch {
+            let response = ErrorResponse(error)
+            logger.fatal("init failed: \(response.errorType): \(response.errorMessage)")
+            do {
+                if case .rejected(_, let message) = try await client.postInitError(response) {
+                    logger.fatal("the Runtime API refused the init error: \(message)")
+                }
+            } catch {
+                logger.fatal("could not report the init error: \(error)")
+            }
+            return 1
+        }
+
+        while true {
+            do {
+                let invocation = try await client.next()
+                try await serve(invocation, with: handler, client: client, environment: environment, logger: logger)
+            } catch {
+                logger.fatal("Runtime API failure, exiting so Lambda restarts the environment: \(error)")
+                return 1
+            }
+        }
+    }
+
+    /// Runs one invocation and reports its outcome. Throws only when the Runtime API fails.
+    static func serve(_ invocation: Invocation, with handler: any LambdaHandler, client: RuntimeAPIClient,
+                      environment: LambdaEnvironment, logger: LambdaLogger) async throws(RuntimeAPIError) {
+        if let traceID = invocation.traceID {
+            setenv("_X_AMZN_TRACE_ID", traceID, 1)
+        } else {
+            unsetenv("_X_AMZN_TRACE_ID")
+        }
+        let requestLogger = logger.with(requestID: invocation.requestID)
+        let context = LambdaContext(
+            requestID: invocation.requestID, deadlineEpochMilliseconds: invocation.deadlineEpochMilliseconds,
+            invokedFunctionARN: invocation.invokedFunctionARN, traceID: invocation.traceID,
+            clientContext: invocation.clientContext, cognitoIdentity: invocation.cognitoIdentity,
+            environment: environment, logger: requestLogger)
+
+        let result: Result<[UInt8], any Error>
+        do {
+            result = .success(try await handler.handle(invocation.event, context: context))
+        } catch {
+            result = .failure(error)
+        }
+
+        switch result {
+        case .success(let output):
+            switch try await client.postResponse(requestID: invocation.requestID, body: output) {
+            case .accepted:
+                break
+            case .tooLarge:
+                let response = ErrorResponse(
+                    errorType: "Function.ResponseSizeTooLarge",
+                    errorMessage: "Response payload size (\(output.count) bytes) exceeded maximum allowed payload size (\(maximumResponseBytes) bytes).")
+                requestLogger.error(response.errorMessage)
+                try await report(response, for: invocation, client: client, logger: requestLogger)
+            case .rejected(_, let message):
+                requestLogger.warning("the Runtime API refused the response: \(message)")
+            }
+        case .failure(let error):
+            let response = ErrorResponse(error)
+            requestLogger.error("invocation failed: \(response.errorType): \(response.errorMessage)")
+            try await report(response, for: invocation, client: client, logger: requestLogger)
+        }
+    }
+
+    private static func report(_ error: ErrorResponse, for invocation: Invocation, client: RuntimeAPIClient,
+                               logger: LambdaLogger) async throws(RuntimeAPIError) {
+        if case .rejected(_, let message) = try await client.postError(requestID: invocation.requestID, error) {
+            logger.warning("the Runtime API refused the error report: \(message)")
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import Handlers
+import LambdaRuntime
+
+await LambdaRuntime.main(handlers: .functions)
