@@ -12,7 +12,7 @@ public struct JSONScanner {
     }
 
     @inline(__always)
-    var atEnd: Bool { position >= bytes.count }
+    public var atEnd: Bool { position >= bytes.count }
 
     @inline(__always)
     func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
@@ -169,43 +169,63 @@ public struct JSONScanner {
         var hasEscapes = false
         let count = bytes.count
         guard let base = bytes.baseAddress else { throw JSONError(.unexpectedEnd, at: position) }
+        var index = position
+        defer { position = index }
         while true {
-            // Eight plain bytes at a time: no quote, backslash, control or non-ASCII byte.
-            while position &+ 8 <= count {
-                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-                if JSONScanner.hasSpecialStringByte(word) { break }
-                position &+= 8
+            // Plain bytes (no quote, backslash, control or non-ASCII byte): 32 at a time, then
+            // 8 at a time to find the first special one.
+            while index &+ 32 <= count {
+                let raw = UnsafeRawPointer(base + index)
+                let special = JSONScanner.specialStringBytes(raw.loadUnaligned(as: UInt64.self))
+                    | JSONScanner.specialStringBytes(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                    | JSONScanner.specialStringBytes(raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+                    | JSONScanner.specialStringBytes(raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+                if special != 0 { break }
+                index &+= 32
             }
-            guard position < count else { throw JSONError(.unexpectedEnd, at: position) }
-            let byte = base[position]
+            while index &+ 8 <= count {
+                let special = JSONScanner.specialStringBytes(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                if special != 0 {
+                    // The lowest flagged byte is exactly the first special one.
+                    index &+= special.trailingZeroBitCount &>> 3
+                    break
+                }
+                index &+= 8
+            }
+            guard index < count else { throw JSONError(.unexpectedEnd, at: index) }
+            let byte = base[index]
             if byte == UInt8(ascii: "\"") {
-                position += 1
+                index += 1
                 return hasEscapes
             } else if byte == UInt8(ascii: "\\") {
                 hasEscapes = true
+                position = index
                 try scanEscape()
+                index = position
             } else if byte < 0x20 {
-                throw JSONError(.controlCharacterInString, at: position)
+                throw JSONError(.controlCharacterInString, at: index)
             } else if byte < 0x80 {
-                position += 1
+                index += 1
             } else {
-                guard let length = UTF8Validation.sequenceLength(base, at: position, count: count) else {
-                    throw JSONError(.invalidUTF8, at: position)
+                guard let length = UTF8Validation.sequenceLength(base, at: index, count: count) else {
+                    throw JSONError(.invalidUTF8, at: index)
                 }
-                position += length
+                index += length
             }
         }
     }
 
+    /// Non-zero when `word` holds a quote, backslash, control or non-ASCII byte. The lowest set
+    /// bit marks the first such byte (little-endian); higher bits may be false positives.
     @inline(__always)
-    static func hasSpecialStringByte(_ word: UInt64) -> Bool {
+    static func specialStringBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func hasZeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
-        let quote = hasZeroByte(word ^ (ones &* 0x22))
-        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let quote = zeroBytes(word ^ (ones &* 0x22))
+        let backslash = zeroBytes(word ^ (ones &* 0x5C))
         let control = (word &- ones &* 0x20) & ~word & highs
-        return (quote | backslash | control | (word & highs)) != 0
+        return quote | backslash | control | (word & highs)
     }
 
     mutating func scanEscape() throws(JSONError) {

@@ -11,6 +11,11 @@ public struct JSONValue: Sendable {
         self.kind = kind
     }
 
+    /// A value at `range` in `storage` that `JSONScanner` has already validated as `kind`.
+    public init(validated storage: [UInt8], range: Range<Int>, kind: JSONKind) {
+        self.init(storage: storage, range: range, kind: kind)
+    }
+
     /// Parses and validates `bytes` as exactly one JSON text of any kind.
     public init(parsing bytes: [UInt8], depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) {
         let kind = try bytes.withUnsafeBufferPointer { buffer throws(JSONError) in
@@ -106,6 +111,12 @@ public struct JSONObject: Sendable {
         public let keyHasEscapes: Bool
         public let value: Range<Int>
         public let kind: JSONKind
+
+        /// Whether this member's key, in `storage`, is `name` (UTF-8), escapes resolved.
+        @inline(__always)
+        public func keyEquals(_ name: UnsafeBufferPointer<UInt8>, in storage: UnsafeBufferPointer<UInt8>) -> Bool {
+            JSONObject.key(self, in: storage, equals: name)
+        }
     }
 
     public let storage: [UInt8]
@@ -168,19 +179,27 @@ public struct JSONObject: Sendable {
 
     /// The index in `members` of the last member named `key` (UTF-8).
     public func index(ofKey key: UnsafeBufferPointer<UInt8>) -> Int? {
-        storage.withUnsafeBufferPointer { buffer in
-            for index in members.indices.reversed() where JSONObject.key(members[index], in: buffer, equals: key) {
-                return index
-            }
-            return nil
+        storage.withUnsafeBufferPointer { index(ofKey: key, in: $0) }
+    }
+
+    /// `index(ofKey:)` with `storage` already in hand.
+    @inline(__always)
+    public func index(ofKey key: UnsafeBufferPointer<UInt8>, in storage: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = members.count
+        while index > 0 {
+            index -= 1
+            if JSONObject.key(members[index], in: storage, equals: key) { return index }
         }
+        return nil
     }
 
     @inline(__always)
     static func key(_ member: Member, in buffer: UnsafeBufferPointer<UInt8>, equals key: UnsafeBufferPointer<UInt8>) -> Bool {
         let raw = UnsafeBufferPointer(rebasing: buffer[member.key])
         if !member.keyHasEscapes {
-            return raw.elementsEqual(key)
+            guard raw.count == key.count else { return false }
+            for index in 0..<raw.count where raw[index] != key[index] { return false }
+            return true
         }
         var decoded: [UInt8] = []
         JSONString.unescape(raw, into: &decoded)
@@ -192,8 +211,17 @@ extension JSONScanner {
     /// Scans an object starting at `{`, validating every value, and returns its members.
     public mutating func scanObjectMembers(depthLimit: Int) throws(JSONError) -> [JSONObject.Member] {
         var members: [JSONObject.Member] = []
+        members.reserveCapacity(16)
+        try scanObject(depthLimit: depthLimit) { members.append($0) }
+        return members
+    }
+
+    /// Scans an object starting at `{`, validating every value, and hands each member to
+    /// `body` as it is found: for callers that want a few keys and no index.
+    @inline(__always)
+    public mutating func scanObject(depthLimit: Int, _ body: (JSONObject.Member) -> Void) throws(JSONError) {
         try expect(UInt8(ascii: "{"))
-        if consume(UInt8(ascii: "}")) { return members }
+        if consume(UInt8(ascii: "}")) { return }
         repeat {
             skipWhitespace()
             guard let quote = peek() else { throw JSONError(.unexpectedEnd, at: position) }
@@ -201,9 +229,39 @@ extension JSONScanner {
             let key = try scanString()
             try expect(UInt8(ascii: ":"))
             let value = try scanValue(depthLimit: depthLimit - 1)
-            members.append(JSONObject.Member(key: key.content, keyHasEscapes: key.hasEscapes, value: value.range, kind: value.kind))
+            body(JSONObject.Member(key: key.content, keyHasEscapes: key.hasEscapes, value: value.range, kind: value.kind))
         } while consume(UInt8(ascii: ","))
         try expect(UInt8(ascii: "}"))
-        return members
+    }
+}
+
+extension JSONValue {
+    /// JSON equality: strings by their decoded text, integers exactly (so 20-digit ids stay
+    /// distinct), other numbers by value (`1.0 == 1`), objects and arrays by their compact text.
+    public func isEqual(to other: JSONValue) -> Bool {
+        guard kind == other.kind else { return false }
+        switch kind {
+        case .string:
+            if rawBytes.elementsEqual(other.rawBytes) { return true }
+            return stringBytes == other.stringBytes
+        case .number:
+            if rawBytes.elementsEqual(other.rawBytes) { return true }
+            let isInteger = { (value: JSONValue) in value.rawBytes.allSatisfy { $0 == UInt8(ascii: "-") || $0 &- UInt8(ascii: "0") < 10 } }
+            if isInteger(self) && isInteger(other) {
+                // Distinct integer texts differ in value, except zero and negative zero.
+                return rawBytes.allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "0") }
+                    && other.rawBytes.allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "0") }
+            }
+            guard let lhs = doubleValue, let rhs = other.doubleValue else { return false }
+            return lhs == rhs
+        case .bool, .null:
+            return rawBytes.elementsEqual(other.rawBytes)
+        case .object, .array:
+            var lhs = JSONWriter(capacity: range.count)
+            var rhs = JSONWriter(capacity: other.range.count)
+            lhs.appendCompact(self)
+            rhs.appendCompact(other)
+            return lhs.bytes == rhs.bytes
+        }
     }
 }

@@ -58,6 +58,40 @@ public struct JSONWriter {
         utf8.withUnsafeBufferPointer { appendEscaped($0) }
     }
 
+    /// Appends a validated JSON value without insignificant whitespace, so it fits on one line.
+    /// Everything else (strings, escapes, numbers) is copied byte for byte.
+    public mutating func appendCompact(_ value: JSONValue) {
+        value.withRawBytes { raw in
+            guard value.kind == .object || value.kind == .array else {
+                bytes.append(contentsOf: raw)
+                return
+            }
+            appendCompact(raw)
+        }
+    }
+
+    /// Appends validated JSON text without whitespace outside strings.
+    public mutating func appendCompact(_ raw: UnsafeBufferPointer<UInt8>) {
+        var inString = false
+        var escaped = false
+        for byte in raw {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
+                continue
+            }
+            bytes.append(byte)
+        }
+    }
+
     public mutating func append(integer value: some BinaryInteger) {
         bytes.append(contentsOf: String(value).utf8)
     }
@@ -96,6 +130,14 @@ public struct JSONObjectWriter {
         if !isEmpty { writer.append(UInt8(ascii: ",")) }
         isEmpty = false
         writer.append(raw: key.encoded)
+    }
+
+    /// Starts a member whose key is given as already escaped JSON string content.
+    public mutating func beginMember(rawKey: UnsafeBufferPointer<UInt8>) {
+        writer.append(raw: isEmpty ? "\"" : ",\"")
+        isEmpty = false
+        writer.append(raw: rawKey)
+        writer.append(raw: "\":")
     }
 
     public mutating func add(_ key: JSONKey, raw value: UnsafeBufferPointer<UInt8>) {

@@ -65,7 +65,10 @@ public struct UTCTime: Sendable, Equatable, Comparable {
     /// `20261122`.
     public var dateStamp: String { "\(pad(year, 4))\(pad(month, 2))\(pad(day, 2))" }
 
-    private func pad(_ value: Int, _ width: Int) -> String {
+    private func pad(_ value: Int, _ width: Int) -> String { UTCTime.zeroPadded(value, width: width) }
+
+    /// `value` in decimal, left-padded with zeros to `width` digits.
+    public static func zeroPadded(_ value: Int, width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
