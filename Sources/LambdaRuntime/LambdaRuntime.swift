@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -15,8 +16,10 @@ public enum LambdaRuntime {
     /// Lambda's limit on a synchronous response, as the Runtime API enforces it.
     public static let maximumResponseBytes = 6_291_556
 
-    /// Runs the runtime for this process and exits when the Runtime API fails.
-    public static func main(handlers: HandlerCatalog) async -> Never {
+    /// Runs the runtime for this process and exits when the Runtime API fails. Call it from
+    /// `main.swift` before anything else: it tunes malloc before the first thread starts.
+    public static func main(handlers: HandlerCatalog) -> Never {
+        MemoryTuning.useSingleArena()
         let environment = LambdaEnvironment(ProcessInfo.processInfo.environment)
         let logger = LambdaLogger(environment: environment)
         guard let endpoint = environment.runtimeAPI else {
@@ -24,7 +27,10 @@ public enum LambdaRuntime {
             exit(1)
         }
         let transport = URLSessionTransport(endpoint: endpoint)
-        exit(await run(handlers: handlers, environment: environment, transport: transport, logger: logger))
+        Task.detached {
+            exit(await run(handlers: handlers, environment: environment, transport: transport, logger: logger))
+        }
+        dispatchMain()
     }
 
     /// Initializes the handler and serves events until the Runtime API fails. Returns the exit code.

@@ -1,4 +1,4 @@
 import Handlers
 import LambdaRuntime
 
-await LambdaRuntime.main(handlers: .functions)
+LambdaRuntime.main(handlers: .functions)
