@@ -1,0 +1,287 @@
+import ByteJSON
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why an event is not a Firehose transformation batch at all (an invocation error, unlike a bad record).
+public struct FirehoseEventError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    init(_ description: String) { self.description = "not a Firehose transformation event: " + description }
+}
+
+/// A Firehose data-transformation event, located in its own bytes: each record is a set of
+/// ranges into `bytes`, so record ids and original data can be copied to the response verbatim.
+///
+/// Parsing validates the whole event except the contents of `data` strings, whose ends are
+/// found with `memchr`: the base64 decoder checks them anyway, and `data(ofRecords:)` validates
+/// one as JSON only when it does not decode. Read every record's data through it before
+/// copying any to a response.
+public struct FirehoseEvent: Sendable {
+    /// How a record's `data` field looked.
+    public enum DataField: Sendable, Equatable {
+        /// The content of the JSON string, which is base64 unless the record is corrupt.
+        /// `hasEscapes` is nil while the content has only been located, not yet validated.
+        case string(Range<Int>, hasEscapes: Bool?)
+        case missing
+        case notAString(JSONKind)
+    }
+
+    /// A record's data, decoded.
+    public enum RecordData: Sendable, Equatable {
+        case bytes([UInt8])
+        case notBase64
+        case missing
+        case notAString(JSONKind)
+    }
+
+    public struct Record: Sendable {
+        /// The `recordId` string's content (between the quotes), exactly as sent.
+        public let recordID: Range<Int>
+        public let data: DataField
+        /// Epoch milliseconds, when present and numeric.
+        public let approximateArrivalTimestamp: Int64?
+        /// The `kinesisRecordMetadata` object, when the source is a Kinesis data stream.
+        public let kinesisMetadata: Range<Int>?
+    }
+
+    public let bytes: [UInt8]
+    public let invocationID: String?
+    public let deliveryStreamARN: String?
+    public let region: String?
+    public let sourceKinesisStreamARN: String?
+    public let records: [Record]
+
+    public init(parsing bytes: [UInt8]) throws(FirehoseEventError) {
+        var invocationID: String?, deliveryStreamARN: String?, region: String?, sourceKinesisStreamARN: String?
+        var records: [Record]?
+        try bytes.withUnsafeBufferPointer { buffer throws(FirehoseEventError) in
+            var scanner = JSONScanner(buffer)
+            try EventParser.run {
+                let kind = try scanner.peekKind()
+                guard kind == .object else { throw FirehoseEventError("the event is \(kind), not an object") }
+                try scanner.expect(UInt8(ascii: "{"))
+                if scanner.consume(UInt8(ascii: "}")) { return }
+                repeat {
+                    let key = try EventParser.key(&scanner)
+                    if key.is("records") {
+                        records = try EventParser.records(&scanner)
+                    } else if key.is("invocationId") {
+                        invocationID = try EventParser.optionalString(&scanner)
+                    } else if key.is("deliveryStreamArn") {
+                        deliveryStreamARN = try EventParser.optionalString(&scanner)
+                    } else if key.is("region") {
+                        region = try EventParser.optionalString(&scanner)
+                    } else if key.is("sourceKinesisStreamArn") {
+                        sourceKinesisStreamARN = try EventParser.optionalString(&scanner)
+                    } else {
+                        try scanner.scanValue()
+                    }
+                } while scanner.consume(UInt8(ascii: ","))
+                try scanner.expect(UInt8(ascii: "}"))
+                scanner.skipWhitespace()
+                guard scanner.atEnd else { throw JSONError(.trailingContent, at: scanner.position) }
+            }
+        }
+        guard let records else { throw FirehoseEventError("it has no \"records\" array") }
+        self.bytes = bytes
+        self.invocationID = invocationID
+        self.deliveryStreamARN = deliveryStreamARN
+        self.region = region
+        self.sourceKinesisStreamARN = sourceKinesisStreamARN
+        self.records = records
+    }
+
+    /// The base64-decoded data of records `range`. Throws when a `data` string turns out not to
+    /// be valid JSON, which makes the whole event invalid.
+    public func data(ofRecords range: Range<Int>) throws(FirehoseEventError) -> [RecordData] {
+        try bytes.withUnsafeBufferPointer { buffer throws(FirehoseEventError) in
+            var decoded: [RecordData] = []
+            decoded.reserveCapacity(range.count)
+            for index in range {
+                decoded.append(try FirehoseEvent.decode(records[index].data, ofRecord: index, in: buffer))
+            }
+            return decoded
+        }
+    }
+
+    /// The base64-decoded data of record `index`.
+    public func data(ofRecord index: Int) throws(FirehoseEventError) -> RecordData {
+        try data(ofRecords: index..<(index + 1))[0]
+    }
+
+    private static func decode(_ field: DataField, ofRecord index: Int, in buffer: UnsafeBufferPointer<UInt8>) throws(FirehoseEventError) -> RecordData {
+        switch field {
+        case .missing: return .missing
+        case .notAString(let kind): return .notAString(kind)
+        case .string(let range, let knownEscapes):
+            let content = UnsafeBufferPointer(rebasing: buffer[range])
+            if knownEscapes != true, let decoded = Base64.decode(content) { return .bytes(decoded) }
+            var hasEscapes = knownEscapes ?? false
+            if knownEscapes == nil {
+                // Only located so far: it must still be a valid JSON string.
+                var scanner = JSONScanner(UnsafeBufferPointer(rebasing: buffer[..<(range.upperBound + 1)]), position: range.lowerBound - 1)
+                do {
+                    hasEscapes = try scanner.scanString().hasEscapes
+                } catch {
+                    throw FirehoseEventError("record \(index) has invalid JSON in its data: \(error)")
+                }
+            }
+            guard hasEscapes else { return .notBase64 }
+            var unescaped: [UInt8] = []
+            JSONString.unescape(content, into: &unescaped)
+            return Base64.decode(unescaped).map(RecordData.bytes) ?? .notBase64
+        }
+    }
+
+    /// A source for `metadata(ofRecord:from:)`: one per thread that reads metadata.
+    public func makeRecordSource() -> RecordSource { RecordSource(bytes) }
+
+    /// The metadata of record `index`, as transformers see it.
+    public func metadata(ofRecord index: Int, from source: RecordSource? = nil) -> RecordMetadata {
+        let record = records[index]
+        return RecordMetadata(source: source ?? makeRecordSource(), recordID: record.recordID,
+                              approximateArrivalTimestamp: record.approximateArrivalTimestamp,
+                              kinesisMetadata: record.kinesisMetadata)
+    }
+}
+
+/// The pieces of `FirehoseEvent.init`, which reads the envelope without building any dictionary.
+private enum EventParser {
+    /// Runs `body`, turning a syntax error into a `FirehoseEventError`.
+    static func run(_ body: () throws -> Void) throws(FirehoseEventError) {
+        do {
+            try body()
+        } catch let error as FirehoseEventError {
+            throw error
+        } catch {
+            throw FirehoseEventError("\(error)")
+        }
+    }
+
+    struct Key {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let hasEscapes: Bool
+
+        func `is`(_ name: StaticString) -> Bool {
+            let expected = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            if !hasEscapes { return bytes.elementsEqual(expected) }
+            var decoded: [UInt8] = []
+            JSONString.unescape(bytes, into: &decoded)
+            return decoded.elementsEqual(expected)
+        }
+    }
+
+    /// Scans `"key":` and returns the key.
+    static func key(_ scanner: inout JSONScanner) throws -> Key {
+        scanner.skipWhitespace()
+        guard try scanner.peekKind() == .string else {
+            throw JSONError(.unexpectedByte(scanner.bytes[scanner.position]), at: scanner.position)
+        }
+        let key = try scanner.scanString()
+        try scanner.expect(UInt8(ascii: ":"))
+        return Key(bytes: UnsafeBufferPointer(rebasing: scanner.bytes[key.content]), hasEscapes: key.hasEscapes)
+    }
+
+    static func optionalString(_ scanner: inout JSONScanner) throws -> String? {
+        guard try scanner.peekKind() == .string else {
+            try scanner.scanValue()
+            return nil
+        }
+        let string = try scanner.scanString()
+        return JSONString.decode(UnsafeBufferPointer(rebasing: scanner.bytes[string.content]), hasEscapes: string.hasEscapes)
+    }
+
+    static func records(_ scanner: inout JSONScanner) throws -> [FirehoseEvent.Record] {
+        let kind = try scanner.peekKind()
+        guard kind == .array else { throw FirehoseEventError("\"records\" is \(kind), not an array") }
+        var records: [FirehoseEvent.Record] = []
+        try scanner.expect(UInt8(ascii: "["))
+        if scanner.consume(UInt8(ascii: "]")) { return records }
+        repeat {
+            records.append(try record(&scanner, index: records.count))
+        } while scanner.consume(UInt8(ascii: ","))
+        try scanner.expect(UInt8(ascii: "]"))
+        return records
+    }
+
+    static func record(_ scanner: inout JSONScanner, index: Int) throws -> FirehoseEvent.Record {
+        let kind = try scanner.peekKind()
+        guard kind == .object else { throw FirehoseEventError("record \(index) is \(kind), not an object") }
+        var recordID: Range<Int>?
+        var data = FirehoseEvent.DataField.missing
+        var arrival: Int64?
+        var kinesis: Range<Int>?
+        try scanner.expect(UInt8(ascii: "{"))
+        if !scanner.consume(UInt8(ascii: "}")) {
+            repeat {
+                let key = try EventParser.key(&scanner)
+                if key.is("recordId") {
+                    let kind = try scanner.peekKind()
+                    guard kind == .string else { throw FirehoseEventError("record \(index) has a recordId that is \(kind), not a string") }
+                    recordID = try scanner.scanString().content
+                } else if key.is("data") {
+                    let kind = try scanner.peekKind()
+                    if kind == .string {
+                        data = try locateData(&scanner)
+                    } else {
+                        try scanner.scanValue()
+                        data = .notAString(kind)
+                    }
+                } else if key.is("approximateArrivalTimestamp") {
+                    let value = try scanner.scanValue()
+                    arrival = value.kind == .number ? milliseconds(UnsafeBufferPointer(rebasing: scanner.bytes[value.range])) : nil
+                } else if key.is("kinesisRecordMetadata") {
+                    let value = try scanner.scanValue()
+                    kinesis = value.kind == .object ? value.range : nil
+                } else {
+                    try scanner.scanValue()
+                }
+            } while scanner.consume(UInt8(ascii: ","))
+            try scanner.expect(UInt8(ascii: "}"))
+        }
+        guard let recordID else { throw FirehoseEventError("record \(index) has no recordId") }
+        return FirehoseEvent.Record(recordID: recordID, data: data, approximateArrivalTimestamp: arrival, kinesisMetadata: kinesis)
+    }
+
+    /// Finds the end of a `data` string with `memchr`: a quote not preceded by a backslash
+    /// ends it. Otherwise (an escaped quote, or no quote at all) the string is scanned in full.
+    static func locateData(_ scanner: inout JSONScanner) throws -> FirehoseEvent.DataField {
+        let start = scanner.position + 1
+        let remaining = scanner.bytes.count - start
+        if remaining > 0, let base = scanner.bytes.baseAddress,
+           let found = memchr(base + start, Int32(UInt8(ascii: "\"")), remaining) {
+            let close = start + (UnsafeRawPointer(found) - UnsafeRawPointer(base + start))
+            if scanner.bytes[close - 1] != UInt8(ascii: "\\") {
+                scanner.position = close + 1
+                return .string(start..<close, hasEscapes: nil)
+            }
+        }
+        let string = try scanner.scanString()
+        return .string(string.content, hasEscapes: string.hasEscapes)
+    }
+
+    /// A JSON number as whole milliseconds (`1495072949453`, or `1.495072949453E12` from some producers).
+    static func milliseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var value: Int64 = 0
+        var negative = false
+        for (offset, byte) in text.enumerated() {
+            if offset == 0 && byte == UInt8(ascii: "-") {
+                negative = true
+                continue
+            }
+            guard byte &- UInt8(ascii: "0") < 10 else {
+                guard let double = Double(String(decoding: text, as: UTF8.self)), double.isFinite,
+                      abs(double) < 9.2e18 else { return nil }
+                return Int64(double.rounded())
+            }
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
+            guard !overflow1 && !overflow2 else { return nil }
+            value = sum
+        }
+        return negative ? -value : value
+    }
+}

@@ -1,0 +1,196 @@
+import ByteJSON
+import Dispatch
+import FirehoseCodec
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Synchronization
+
+/// Runs a pipeline over every record of a Firehose batch and encodes the response. Each record
+/// succeeds or fails on its own; only an event that is not a Firehose batch at all throws.
+public struct BatchProcessor: Sendable {
+    public let pipeline: Pipeline
+    public let responseLimit: Int
+    /// How many threads share a large batch: by default one per core Lambda grants
+    /// (memory sizes from 1,769 MB up get two or more vCPUs).
+    public let parallelism: Int
+    /// Records per thread below which a batch is not split.
+    public let minimumRecordsPerThread: Int
+
+    public init(pipeline: Pipeline, responseLimit: Int = FirehoseResponse.sizeLimit,
+                parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, minimumRecordsPerThread: Int = 512) {
+        self.pipeline = pipeline
+        self.responseLimit = responseLimit
+        self.parallelism = max(1, parallelism)
+        self.minimumRecordsPerThread = max(1, minimumRecordsPerThread)
+    }
+
+    public struct Outcome: Sendable {
+        public let response: [UInt8]
+        public let report: BatchReport
+    }
+
+    public func process(_ eventBytes: [UInt8]) throws(FirehoseEventError) -> Outcome {
+        let event = try FirehoseEvent(parsing: eventBytes)
+        let chunks = chunks(of: event.records.count)
+        let slots = Mutex<[Chunk?]>(Array(repeating: nil, count: chunks.count))
+        if chunks.count == 1 {
+            let chunk = process(event, range: chunks[0])
+            slots.withLock { $0[0] = chunk }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+                let chunk = process(event, range: chunks[index])
+                slots.withLock { $0[index] = chunk }
+            }
+        }
+        let processed = slots.withLock { $0.compactMap { $0 } }
+        if let invalid = processed.lazy.compactMap(\.invalidEvent).first { throw invalid }
+
+        // One output buffer, with each chunk's ranges moved to where its bytes now sit.
+        var report = BatchReport(recordsIn: event.records.count, bytesIn: eventBytes.count,
+                                 deliveryStreamARN: event.deliveryStreamARN)
+        var output: [UInt8] = []
+        output.reserveCapacity(processed.reduce(0) { $0 + $1.output.count })
+        var results: [RecordResult] = []
+        results.reserveCapacity(event.records.count)
+        for chunk in processed {
+            let offset = output.count
+            output.append(contentsOf: chunk.output)
+            for result in chunk.results {
+                if case .ok(let base64, let metadata) = result {
+                    results.append(.ok(base64: base64.shifted(by: offset), metadata: metadata?.shifted(by: offset)))
+                } else {
+                    results.append(result)
+                }
+            }
+            for failure in chunk.failures { report.recordFailure(of: failure.metadata, reason: failure.reason) }
+        }
+
+        let encoded = FirehoseResponse.encode(event, results: results, output: output, limit: responseLimit)
+        report.tally(results, overBudget: encoded.overBudget, bytesOut: encoded.bytes.count, fits: encoded.fits)
+        return Outcome(response: encoded.bytes, report: report)
+    }
+
+    /// Contiguous slices of the records when the batch is big enough to share: a few per
+    /// thread, so a thread that starts late does not hold up the batch.
+    func chunks(of count: Int) -> [Range<Int>] {
+        let pieces = parallelism == 1 ? 1 : max(1, min(parallelism * 4, count / minimumRecordsPerThread))
+        return (0..<pieces).map { piece in (count * piece / pieces)..<(count * (piece + 1) / pieces) }
+    }
+
+    struct Chunk: Sendable {
+        var output: [UInt8] = []
+        var results: [RecordResult] = []
+        var failures: [(metadata: RecordMetadata, reason: String)] = []
+        /// Set when a record shows the event is not valid JSON after all.
+        var invalidEvent: FirehoseEventError?
+    }
+
+    /// Transforms the records in `range`, each on its own: a failure stays with its record.
+    /// Step by step rather than record by record, so each step is opened once per chunk and
+    /// its calls share nothing with other threads.
+    private func process(_ event: FirehoseEvent, range: Range<Int>) -> Chunk {
+        var chunk = Chunk()
+        let data: [FirehoseEvent.RecordData]
+        do {
+            data = try event.data(ofRecords: range)
+        } catch {
+            chunk.invalidEvent = error
+            return chunk
+        }
+        let source = event.makeRecordSource()
+        var batch = RecordBatch(count: range.count)
+        for (offset, recordData) in data.enumerated() {
+            let index = range.lowerBound + offset
+            switch recordData {
+            case .bytes(let bytes):
+                batch.records[offset] = TransformRecord(bytes: bytes, metadata: event.metadata(ofRecord: index, from: source))
+            case .missing:
+                batch.fail(offset, "the record has no data")
+            case .notAString(let kind):
+                batch.fail(offset, "the record's data is \(kind), not a base64 string")
+            case .notBase64:
+                batch.fail(offset, "the record's data is not valid base64")
+            }
+        }
+        for step in pipeline.steps {
+            step.transformEach(&batch)
+        }
+
+        chunk.output.reserveCapacity(event.bytes.count / 2 * range.count / max(1, event.records.count))
+        // Payloads are stored base64-encoded, so the encoding runs here, on every thread.
+        chunk.results.reserveCapacity(range.count)
+        for offset in 0..<range.count {
+            if let reason = batch.failures[offset] {
+                chunk.results.append(.processingFailed)
+                if chunk.failures.count < BatchReport.failureSampleSize {
+                    chunk.failures.append((event.metadata(ofRecord: range.lowerBound + offset, from: source), reason))
+                }
+                continue
+            }
+            guard let record = batch.records[offset] else {
+                chunk.results.append(.dropped)
+                continue
+            }
+            let base64Start = chunk.output.count
+            record.bytes.withUnsafeBufferPointer { Base64.encode($0, appendingTo: &chunk.output) }
+            let base64 = base64Start..<chunk.output.count
+            var metadata: Range<Int>?
+            if !record.partitionKeys.isEmpty {
+                let start = chunk.output.count
+                BatchProcessor.appendMetadata(record.partitionKeys, to: &chunk.output)
+                metadata = start..<chunk.output.count
+            }
+            chunk.results.append(.ok(base64: base64, metadata: metadata))
+        }
+        return chunk
+    }
+
+    /// `{"partitionKeys":{"key":"value",…}}`
+    static func appendMetadata(_ keys: [(key: String, value: String)], to output: inout [UInt8]) {
+        var object = JSONObjectWriter(capacity: 64)
+        object.beginMember(JSONKey("partitionKeys"))
+        var inner = JSONObjectWriter(capacity: 64)
+        for (key, value) in keys { inner.add(JSONKey(key), string: value) }
+        object.writer.append(raw: inner.finish())
+        output.append(contentsOf: object.finish())
+    }
+}
+
+extension Range<Int> {
+    func shifted(by offset: Int) -> Range<Int> { (lowerBound + offset)..<(upperBound + offset) }
+}
+
+/// The records of one chunk between steps: a record is removed when dropped or failed.
+struct RecordBatch {
+    var records: [TransformRecord?]
+    /// Why each failed record failed.
+    var failures: [String?]
+
+    init(count: Int) {
+        records = Array(repeating: nil, count: count)
+        failures = Array(repeating: nil, count: count)
+    }
+
+    mutating func fail(_ offset: Int, _ reason: String) {
+        records[offset] = nil
+        failures[offset] = reason
+    }
+}
+
+extension RecordTransformer {
+    /// Runs this step over every record still in `batch`.
+    func transformEach(_ batch: inout RecordBatch) {
+        for offset in batch.records.indices where batch.records[offset] != nil {
+            do {
+                if try transform(&batch.records[offset]!) == .drop {
+                    batch.records[offset] = nil
+                }
+            } catch {
+                batch.fail(offset, String(describing: error))
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ByteJSON
+import FirehoseCodec
+
+/// What happened to a batch: counts for metrics, and the first failures for the log.
+public struct BatchReport: Sendable {
+    public static let failureSampleSize = 5
+
+    public let recordsIn: Int
+    public let bytesIn: Int
+    public let deliveryStreamARN: String?
+    public private(set) var ok = 0
+    public private(set) var dropped = 0
+    public private(set) var processingFailed = 0
+    /// `Ok` records returned as `ProcessingFailed` to keep the response within Lambda's limit.
+    public private(set) var overBudget = 0
+    public private(set) var bytesOut = 0
+    /// False when even the records' original data exceeds the response limit.
+    public private(set) var responseFits = true
+    /// The first few failed records: id and reason.
+    public private(set) var failureSamples: [(recordID: String, reason: String)] = []
+
+    init(recordsIn: Int, bytesIn: Int, deliveryStreamARN: String?) {
+        self.recordsIn = recordsIn
+        self.bytesIn = bytesIn
+        self.deliveryStreamARN = deliveryStreamARN
+    }
+
+    mutating func recordFailure(of metadata: RecordMetadata, reason: String) {
+        guard failureSamples.count < BatchReport.failureSampleSize else { return }
+        failureSamples.append((metadata.recordID, reason))
+    }
+
+    mutating func tally(_ results: [RecordResult], overBudget: Int, bytesOut: Int, fits: Bool) {
+        for result in results {
+            switch result {
+            case .ok: ok += 1
+            case .dropped: dropped += 1
+            case .processingFailed: processingFailed += 1
+            }
+        }
+        // Demoted records count as failed, as Firehose will see them.
+        ok -= overBudget
+        processingFailed += overBudget
+        self.overBudget = overBudget
+        self.bytesOut = bytesOut
+        self.responseFits = fits
+    }
+
+    /// One CloudWatch Embedded Metric Format line: CloudWatch turns it into metrics
+    /// (`RecordsIn`, `RecordsOk`, `RecordsDropped`, `RecordsProcessingFailed`, `RecordsOverBudget`,
+    /// `BytesIn`, `BytesOut`, `Duration`) under `namespace`, by `FunctionName`.
+    public func embeddedMetricFormat(namespace: String, functionName: String, durationMilliseconds: Double,
+                                     timestamp: Int64) -> [UInt8] {
+        let metrics: [(name: String, unit: String, value: String)] = [
+            ("RecordsIn", "Count", String(recordsIn)),
+            ("RecordsOk", "Count", String(ok)),
+            ("RecordsDropped", "Count", String(dropped)),
+            ("RecordsProcessingFailed", "Count", String(processingFailed)),
+            ("RecordsOverBudget", "Count", String(overBudget)),
+            ("BytesIn", "Bytes", String(bytesIn)),
+            ("BytesOut", "Bytes", String(bytesOut)),
+            ("Duration", "Milliseconds", String((durationMilliseconds * 1000).rounded() / 1000)),
+        ]
+        var writer = JSONWriter(capacity: 1024)
+        writer.append(raw: "{\"_aws\":{\"Timestamp\":")
+        writer.append(integer: timestamp)
+        writer.append(raw: ",\"CloudWatchMetrics\":[{\"Namespace\":")
+        writer.appendString(namespace)
+        writer.append(raw: ",\"Dimensions\":[[\"FunctionName\"]],\"Metrics\":[")
+        for (index, metric) in metrics.enumerated() {
+            if index > 0 { writer.append(UInt8(ascii: ",")) }
+            writer.append(raw: "{\"Name\":")
+            writer.appendString(metric.name)
+            writer.append(raw: ",\"Unit\":")
+            writer.appendString(metric.unit)
+            writer.append(UInt8(ascii: "}"))
+        }
+        writer.append(raw: "]}]},\"FunctionName\":")
+        writer.appendString(functionName)
+        if let deliveryStreamARN {
+            writer.append(raw: ",\"DeliveryStreamArn\":")
+            writer.appendString(deliveryStreamARN)
+        }
+        for metric in metrics {
+            writer.append(UInt8(ascii: ","))
+            writer.appendString(metric.name)
+            writer.append(UInt8(ascii: ":"))
+            writer.append(raw: metric.value.utf8)
+        }
+        writer.append(UInt8(ascii: "}"))
+        return writer.bytes
+    }
+}

@@ -1,0 +1,149 @@
+import ByteJSON
+import Foundation
+import Testing
+@testable import FirehoseCodec
+
+@Suite struct Base64Tests {
+    @Test(arguments: [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),
+                      ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")])
+    func rfc4648Vectors(plain: String, encoded: String) {
+        #expect(Base64.encode(Array(plain.utf8)) == Array(encoded.utf8))
+        #expect(Base64.decode(Array(encoded.utf8)) == Array(plain.utf8))
+    }
+
+    @Test func roundTripsEveryLengthAndByte() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<300 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let encoded = Base64.encode(bytes)
+            #expect(encoded == Array(Data(bytes).base64EncodedString().utf8))
+            #expect(Base64.decode(encoded) == bytes)
+        }
+        let all = Array(0...255).map(UInt8.init)
+        #expect(Base64.decode(Base64.encode(all)) == all)
+    }
+
+    @Test(arguments: ["Zg", "Zg=", "Zm9", "Z===", "====", "Zm=v", "Zg==Zg==", "Zm9v\n", " Zm9v", "Zm-v", "Zm_v",
+                      "Zm9v!", "Zm\u{e9}v", "A", "AB=C"])
+    func rejectsInvalidInput(encoded: String) {
+        #expect(Base64.decode(Array(encoded.utf8)) == nil, "accepted \(encoded.debugDescription)")
+    }
+
+    @Test func acceptsNonZeroPaddingBitsLikeMostDecoders() {
+        #expect(Base64.decode(Array("Zh==".utf8)) == Array("f".utf8))
+    }
+}
+
+@Suite struct FirehoseEventTests {
+    @Test func readsTheEnvelopeAndRecords() throws {
+        let event = try FirehoseEvent(parsing: TestBatch.event([
+            TestBatch.record("a", json: "{}", arrival: 1_495_072_949_453),
+            TestBatch.Record(id: "b", data: "eyJ4IjoxfQ==", arrival: nil,
+                             kinesis: #"{"shardId":"shardId-000000000003","partitionKey":"user-7","approximateArrivalTimestamp":1495072949453,"sequenceNumber":"49546986683135544286507457936321625675700192471156785154","subsequenceNumber":0}"#),
+        ], kinesisSource: true))
+        #expect(event.invocationID == "inv-1")
+        #expect(event.deliveryStreamARN == "arn:aws:firehose:us-east-1:123456789012:deliverystream/test")
+        #expect(event.region == "us-east-1")
+        #expect(event.sourceKinesisStreamARN == "arn:aws:kinesis:us-east-1:123456789012:stream/logs")
+        #expect(event.records.count == 2)
+        let first = event.metadata(ofRecord: 0)
+        #expect(first.recordID == "a")
+        #expect(first.approximateArrivalTimestamp == 1_495_072_949_453)
+        #expect(first.kinesis == nil)
+        let second = event.metadata(ofRecord: 1)
+        #expect(second.approximateArrivalTimestamp == nil)
+        #expect(second.shardID == "shardId-000000000003")
+        #expect(second.partitionKey == "user-7")
+        #expect(second.sequenceNumber == "49546986683135544286507457936321625675700192471156785154")
+        #expect(second.subsequenceNumber == "0")
+        #expect(try event.data(ofRecord: 1) == .bytes(Array(#"{"x":1}"#.utf8)))
+    }
+
+    @Test(arguments: [
+        ("", "unexpected end"), ("[]", "an array, not an object"), ("{}", "no \"records\" array"),
+        (#"{"records":{}}"#, "\"records\" is an object, not an array"), (#"{"records":[1]}"#, "record 0 is a number"),
+        (#"{"records":[{"data":"eA=="}]}"#, "record 0 has no recordId"), (#"{"records":[{"recordId":7}]}"#, "recordId that is a number"),
+        (#"{"records":[]} x"#, "unexpected content"), (#"{"records":[{"recordId":"a","data":"x\u0001"}]"#, "unexpected end"),
+    ])
+    func rejectsWhatIsNotABatch(text: String, reason: String) {
+        do {
+            _ = try FirehoseEvent(parsing: Array(text.utf8))
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.description.hasPrefix("not a Firehose transformation event: "))
+            #expect(error.description.contains(reason), "\(error.description)")
+        }
+    }
+
+    @Test func aBadDataFieldIsTheRecordsProblemNotTheBatchs() throws {
+        let event = try FirehoseEvent(parsing: Array(#"{"records":[{"recordId":"a"},{"recordId":"b","data":null},{"recordId":"c","data":"!!"}]}"#.utf8))
+        #expect(try event.data(ofRecord: 0) == .missing)
+        #expect(try event.data(ofRecord: 1) == .notAString(.null))
+        #expect(try event.data(ofRecord: 2) == .notBase64)
+    }
+
+    @Test func dataWithEscapedSlashesDecodes() throws {
+        // Some JSON encoders write "/" as "\/"; "+/8=" is base64 for [0xFB, 0xFF].
+        let event = try FirehoseEvent(parsing: Array(#"{"records":[{"recordId":"a","data":"+\/8="},{"recordId":"b","data":"\"x"}]}"#.utf8))
+        #expect(try event.data(ofRecord: 0) == .bytes([0xFB, 0xFF]))
+        #expect(try event.data(ofRecord: 1) == .notBase64)
+    }
+
+    @Test func aDataStringThatIsInvalidJSONFailsTheEventWhenRead() throws {
+        let event = try FirehoseEvent(parsing: [UInt8](#"{"records":[{"recordId":"a","data":"ab"#.utf8) + [0x01] + Array(#"cd"}]}"#.utf8))
+        #expect(throws: FirehoseEventError.self) { try event.data(ofRecord: 0) }
+    }
+}
+
+@Suite struct ResponseTests {
+    private func encode(_ event: FirehoseEvent, _ results: [RecordResult], output: [UInt8] = [], limit: Int = FirehoseResponse.sizeLimit) -> FirehoseResponse.Encoded {
+        FirehoseResponse.encode(event, results: results, output: output, limit: limit)
+    }
+
+    @Test func writesEveryRecordInOrderWithExactSizes() throws {
+        let event = try FirehoseEvent(parsing: TestBatch.event([
+            TestBatch.record("one", json: "{}"), TestBatch.record("two", json: "[]"), TestBatch.record("three", json: "1"),
+        ]))
+        let output = Array("aGVsbG8={\"partitionKeys\":{\"a\":\"b\"}}".utf8)
+        let encoded = encode(event, [.ok(base64: 0..<8, metadata: 8..<output.count), .dropped, .processingFailed], output: output)
+        let results = try TestBatch.results(encoded.bytes)
+        #expect(results.map(\.id) == ["one", "two", "three"])
+        #expect(results.map(\.result) == ["Ok", "Dropped", "ProcessingFailed"])
+        #expect(text(results[0].data) == "hello")
+        #expect(results[0].partitionKeys == ["a": "b"])
+        #expect(text(results[1].data) == "[]")
+        #expect(text(results[2].data) == "1")
+        let sizes = zip(event.records, [RecordResult.ok(base64: 0..<8, metadata: 8..<output.count), .dropped, .processingFailed])
+            .map { FirehoseResponse.entrySize($0, $1) }
+        #expect(encoded.bytes.count == 14 + 2 + sizes.reduce(0, +))
+    }
+
+    @Test func recordsThatDoNotFitReturnAsProcessingFailedWithTheirOriginalData() throws {
+        let records = (0..<10).map { TestBatch.record("r\($0)", json: #"{"n":\#($0)}"#) }
+        let event = try FirehoseEvent(parsing: TestBatch.event(records))
+        let big = [UInt8](repeating: UInt8(ascii: "x"), count: 3000)
+        let bigBase64 = Base64.encode(big)
+        let results = (0..<10).map { _ in RecordResult.ok(base64: 0..<bigBase64.count, metadata: nil) }
+        let fallback = encode(event, Array(repeating: .processingFailed, count: 10)).bytes.count
+        let limit = fallback + 2 * (Base64.encodedCount(of: 3000) + 2 - 16 - 12)
+        let encoded = encode(event, results, output: bigBase64, limit: limit)
+        #expect(encoded.bytes.count <= limit)
+        #expect(encoded.overBudget == 8)
+        let decoded = try TestBatch.results(encoded.bytes)
+        #expect(decoded.map(\.id) == (0..<10).map { "r\($0)" })
+        #expect(decoded.prefix(2).allSatisfy { $0.result == "Ok" && $0.data == big })
+        for (index, record) in decoded.enumerated().dropFirst(2) {
+            #expect(record.result == "ProcessingFailed")
+            #expect(text(record.data) == #"{"n":\#(index)}"#)
+        }
+    }
+
+    @Test func shrinkingRecordsAlwaysFitEvenWhenTheOriginalsWouldNot() throws {
+        let records = (0..<4).map { TestBatch.record("r\($0)", payload: Array(repeating: 0x41, count: 3000)) }
+        let event = try FirehoseEvent(parsing: TestBatch.event(records))
+        let fallback = encode(event, Array(repeating: .processingFailed, count: 4)).bytes.count
+        let encoded = encode(event, Array(repeating: .ok(base64: 0..<4, metadata: nil), count: 4), output: Array("Qg==".utf8), limit: fallback - 100)
+        #expect(encoded.overBudget == 0 && encoded.fits)
+        #expect(try TestBatch.results(encoded.bytes).allSatisfy { $0.result == "Ok" && $0.data == [0x42] })
+    }
+}
