@@ -20,8 +20,14 @@ let package = Package(
         .target(name: "FirehoseCodec", dependencies: ["ByteJSON"]),
         .target(name: "FirehoseTransform", dependencies: ["FirehoseCodec", "ByteJSON", "CivilTime"]),
 
+        // AWS request signing (SHA-256, HMAC, SigV4), knowing nothing of any one service.
+        .target(name: "AWSSigning", dependencies: ["CivilTime"]),
+        // Amazon EMR's JSON API with retries; S3 events to Spark steps.
+        .target(name: "EMRClient", dependencies: ["AWSSigning", "CivilTime"]),
+        .target(name: "S3EMRTrigger", dependencies: ["EMRClient", "AWSSigning"]),
+
         // The functions, joined to the runtime by thin adapters in `Handlers`.
-        .target(name: "Handlers", dependencies: ["LambdaRuntime", "FirehoseTransform", "CivilTime"]),
+        .target(name: "Handlers", dependencies: ["LambdaRuntime", "FirehoseTransform", "S3EMRTrigger", "EMRClient", "AWSSigning", "CivilTime"]),
         .executableTarget(name: "bootstrap", dependencies: ["LambdaRuntime", "Handlers"]),
 
         // A local Lambda Runtime API, for `./build.sh invoke` and the integration tests.
@@ -34,6 +40,8 @@ let package = Package(
         .testTarget(name: "ByteJSONTests", dependencies: ["ByteJSON", "CivilTime"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "Handlers"]),
         .testTarget(name: "FirehoseTests", dependencies: ["FirehoseCodec", "FirehoseTransform", "Handlers", "ByteJSON", "LambdaRuntime"]),
+        .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "CivilTime"]),
+        .testTarget(name: "S3EMRTriggerTests", dependencies: ["S3EMRTrigger", "EMRClient", "AWSSigning", "Handlers", "LambdaRuntime"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ByteJSON"]),
     ],
     swiftLanguageModes: [.v6]
