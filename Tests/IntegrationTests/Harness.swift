@@ -70,6 +70,29 @@ enum Harness {
                 environment: environment, stdin: event)
     }
 
+    /// A loopback port that was free a moment ago.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw HarnessError(description: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether `python3` can import these modules (test tools such as moto).
+    static func pythonHas(_ modules: String) -> Bool {
+        (try? run("/usr/bin/env", ["python3", "-c", "import \(modules)"]))?.status == 0
+    }
+
+    /// CI sets this: tests that need a tool must run, not skip.
+    static var integrationRequired: Bool { ProcessInfo.processInfo.environment["REQUIRE_INTEGRATION"] == "1" }
+
     /// A fake runtime written in Python, for behaviour our own runtime never shows.
     static func pythonRuntime(_ body: String) throws -> [String] {
         let script = try temporaryDirectory().appendingPathComponent("runtime.py")
