@@ -97,7 +97,7 @@ private func errorType(_ data: Data) throws -> String? {
     // MARK: Lambda's rules, enforced by the emulator
 
     @Test func aTimeoutKillsTheRuntimeAndSaysSo() throws {
-        let runtime = try Harness.pythonRuntime("""
+        let runtime = Harness.pythonRuntime("""
             call("GET", "/invocation/next")
             time.sleep(60)
             """)
@@ -111,7 +111,7 @@ private func errorType(_ data: Data) throws -> String? {
     }
 
     @Test func aCrashIsRuntimeExitErrorAndTheNextInvocationRestarts() throws {
-        let runtime = try Harness.pythonRuntime("""
+        let runtime = Harness.pythonRuntime("""
             status, headers, body = call("GET", "/invocation/next")
             request_id = headers["Lambda-Runtime-Aws-Request-Id"]
             if body == b"crash":
@@ -128,7 +128,7 @@ private func errorType(_ data: Data) throws -> String? {
     }
 
     @Test func responsesOverSixMegabytesAreRefusedWith413() throws {
-        let runtime = try Harness.pythonRuntime("""
+        let runtime = Harness.pythonRuntime("""
             status, headers, body = call("GET", "/invocation/next")
             request_id = headers["Lambda-Runtime-Aws-Request-Id"]
             status, _, reply = call("POST", "/invocation/" + request_id + "/response", b"x" * 6291557)
@@ -143,7 +143,7 @@ private func errorType(_ data: Data) throws -> String? {
     }
 
     @Test func theRuntimeAPIRejectsAnswersForTheWrongRequest() throws {
-        let runtime = try Harness.pythonRuntime("""
+        let runtime = Harness.pythonRuntime("""
             status, headers, body = call("GET", "/invocation/next")
             bad, _, _ = call("POST", "/invocation/not-the-id/response", b"x")
             request_id = headers["Lambda-Runtime-Aws-Request-Id"]

@@ -94,8 +94,7 @@ enum Harness {
     static var integrationRequired: Bool { ProcessInfo.processInfo.environment["REQUIRE_INTEGRATION"] == "1" }
 
     /// A fake runtime written in Python, for behaviour our own runtime never shows.
-    static func pythonRuntime(_ body: String) throws -> [String] {
-        let script = try temporaryDirectory().appendingPathComponent("runtime.py")
+    static func pythonRuntime(_ body: String) -> [String] {
         let prelude = """
             import http.client, json, os, sys, time
             api = os.environ["AWS_LAMBDA_RUNTIME_API"]
@@ -106,8 +105,7 @@ enum Harness {
                 return r.status, dict(r.getheaders()), r.read()
 
             """
-        try (prelude + body).write(to: script, atomically: true, encoding: .utf8)
-        return ["/usr/bin/env", "python3", script.path]
+        return ["/usr/bin/env", "python3", "-c", prelude + body]
     }
 }
 
