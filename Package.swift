@@ -28,7 +28,7 @@ let package = Package(
 
         // The functions, joined to the runtime by thin adapters in `Handlers`.
         .target(name: "Handlers", dependencies: ["LambdaRuntime", "FirehoseTransform", "S3EMRTrigger", "EMRClient", "AWSSigning", "CivilTime"]),
-        .executableTarget(name: "bootstrap", dependencies: ["LambdaRuntime", "Handlers"]),
+        .executableTarget(name: "bootstrap", dependencies: ["LambdaRuntime", "Handlers"], exclude: ["lambda-bootstrap.sh"]),
 
         // A local Lambda Runtime API, for `./build.sh invoke` and the integration tests.
         .executableTarget(name: "LambdaEmulator", dependencies: ["ByteJSON"]),
@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "FirehoseTests", dependencies: ["FirehoseCodec", "FirehoseTransform", "Handlers", "ByteJSON", "LambdaRuntime"]),
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "CivilTime"]),
         .testTarget(name: "S3EMRTriggerTests", dependencies: ["S3EMRTrigger", "EMRClient", "AWSSigning", "Handlers", "LambdaRuntime"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["ByteJSON"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ByteJSON", "Handlers", "LambdaRuntime"], exclude: ["emr_stub.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,12 @@ ROOT=$PWD
 RELEASE_DIR=$ROOT/.build/release
 BENCH_VENV=$ROOT/.build/bench-venv
 REFERENCE=$ROOT/Sources/Benchmarks/reference
+LAMBDA_BUILD=$ROOT/.build-lambda
+PACKAGE_DIR=$ROOT/.build/lambda
+ZIP=$PACKAGE_DIR/function.zip
+# Lambda's own limits for a zip deployment package.
+ZIP_LIMIT=$((50 * 1024 * 1024))
+UNZIPPED_LIMIT=$((250 * 1024 * 1024))
 AWSLAMBDARIC_VERSION=3.1.1
 
 say() { printf '%s\n' "$*" >&2; }
@@ -26,6 +32,13 @@ usage: ./build.sh [VERB] [ARGS...]
   bench                      benchmarks, side by side with AWS's Python runtime client (awslambdaric):
                              the runtime loop's overhead per invocation, and firehose-transform on
                              a 10,000-record batch against the seeds' Python and a Foundation version
+  package                    build .build/lambda/function.zip for provided.al2 (x86_64): bootstrap with
+                             the Swift runtime linked in, plus its own loader, libraries and CA bundle
+  verify-package             unzip it into an empty root (the zip's files, a static busybox, /proc),
+                             chroot into it with Lambda's environment and run both handlers (needs root)
+  deploy STACK ARTIFACT_BUCKET [Name=Value...]
+                             package, then `aws cloudformation package` and `deploy` template.json
+                             (needs the AWS CLI and credentials; parameters as in the README)
   help                       this text
 EOF
 }
@@ -124,6 +137,125 @@ print("Target: bootstrap's peak memory at most 80 MB.")
 EOF_PY
 }
 
+cmd_package() {
+    say "building bootstrap for Lambda: release, Swift runtime linked statically"
+    swift build -c release --product bootstrap --static-swift-stdlib --scratch-path "$LAMBDA_BUILD" >&2
+    local stage=$PACKAGE_DIR/stage
+    rm -rf "$stage"
+    mkdir -p "$stage/bin" "$stage/lib" "$stage/ssl"
+    cp "$LAMBDA_BUILD/release/bootstrap" "$stage/bin/bootstrap"
+    strip --strip-all "$stage/bin/bootstrap"
+
+    # Every shared library the binary needs, under its soname, and the dynamic loader itself.
+    ldd "$stage/bin/bootstrap" | awk '/=> \//{ print $1, $3 } /ld-linux/{ print "ld-linux-x86-64.so.2", $1 }' |
+        while read -r name path; do cp -L "$path" "$stage/lib/$name"; done
+    [ -x "$stage/lib/ld-linux-x86-64.so.2" ] || die "ldd found no dynamic loader for bootstrap"
+    strip --strip-unneeded "$stage"/lib/*.so*
+
+    # libcurl reads CA certificates from the path it was built with (Debian's); point it at the
+    # link lambda-bootstrap.sh makes to the system's bundle, or to the one shipped in ssl/.
+    python3 - "$stage/lib/libcurl.so.4" <<'EOF_PY'
+import sys
+path, old, new = sys.argv[1], b"/etc/ssl/certs/ca-certificates.crt\0", b"/tmp/.lambda-ca-bundle.crt"
+data = open(path, "rb").read()
+if old not in data:
+    sys.exit("build.sh: libcurl has no compiled-in CA bundle path to redirect")
+open(path, "wb").write(data.replace(old, new + b"\0" * (len(old) - len(new))))
+EOF_PY
+    cp /etc/ssl/certs/ca-certificates.crt "$stage/ssl/ca-bundle.crt"
+    install -m 755 Sources/bootstrap/lambda-bootstrap.sh "$stage/bootstrap"
+
+    rm -f "$ZIP"
+    (cd "$stage" && zip -q -r -9 -X "$ZIP" bootstrap bin lib ssl)
+    local zipped unzipped
+    zipped=$(stat -c %s "$ZIP")
+    unzipped=$(du -sb "$stage" | cut -f1)
+    [ "$zipped" -le "$ZIP_LIMIT" ] || die "function.zip is $zipped bytes, over Lambda's $ZIP_LIMIT"
+    [ "$unzipped" -le "$UNZIPPED_LIMIT" ] || die "the unzipped package is $unzipped bytes, over Lambda's $UNZIPPED_LIMIT"
+    printf '%s\n' "$ZIP: $(numfmt --to=iec "$zipped") zipped (Lambda's limit: 50 MiB), $(numfmt --to=iec "$unzipped") unzipped (limit: 250 MiB)"
+}
+
+cmd_verify_package() {
+    [ "$(id -u)" = 0 ] || die "verify-package needs root, to chroot and mount /proc"
+    local busybox
+    busybox=$(command -v busybox) || die "busybox is not installed (Debian: apt-get install busybox-static)"
+    ldd "$busybox" >/dev/null 2>&1 && die "$busybox is dynamically linked; the test root needs busybox-static"
+    cmd_package
+    swift build -c release --product lambda-emulator --static-swift-stdlib --scratch-path "$LAMBDA_BUILD" >&2
+
+    # Script-level, for the exit trap.
+    VERIFY_ROOT=$(mktemp -d /tmp/lambda-root.XXXXXX)
+    VERIFY_WORK=$(mktemp -d /tmp/lambda-verify.XXXXXX)
+    VERIFY_STUB=""
+    trap cleanup_verification EXIT
+    local root=$VERIFY_ROOT work=$VERIFY_WORK
+
+    # The root holds the zip's files, a static shell and /proc, plus the two things of Lambda's
+    # environment the zip relies on: a writable /tmp, and Amazon Linux's CA bundle path.
+    mkdir -p "$root/var/task" "$root/bin" "$root/proc" "$root/tmp" "$root/etc/pki/tls/certs"
+    unzip -q "$ZIP" -d "$root/var/task"
+    cp "$busybox" "$root/bin/busybox"
+    ln -s busybox "$root/bin/sh"
+    mount -t proc proc "$root/proc"
+    # Amazon Linux's /lib64 comes first in Lambda's LD_LIBRARY_PATH, with an older glibc and libcurl.
+    # Here it holds a decoy of every bundled library: loading any of them would fail the run.
+    mkdir -p "$root/lib64"
+    for lib in "$root"/var/task/lib/*; do printf 'not a library\n' > "$root/lib64/${lib##*/}"; done
+
+    # An HTTPS stand-in for EMR, with a certificate from a CA that exists only in the root's
+    # Amazon Linux bundle: the trigger reaches it only if the CA redirection works.
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=verify-package CA" \
+        -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\n' > "$work/san.ext"
+    openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 1 \
+        -extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
+    cp "$work/ca.crt" "$root/etc/pki/tls/certs/ca-bundle.crt"
+    python3 Tests/IntegrationTests/emr_stub.py "$work/server.crt" "$work/server.key" "$work/port" > "$work/stub.log" 2>&1 &
+    VERIFY_STUB=$!
+    for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
+    [ -s "$work/port" ] || die "the EMR stand-in did not start"
+
+    # Lambda's PATH and LD_LIBRARY_PATH (system /lib64 first); the emulator adds the rest of its variables.
+    local lambda_env=(--clean-env --env PATH=/usr/local/bin:/usr/bin/:/bin:/opt/bin
+        --env LD_LIBRARY_PATH=/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib
+        --env LAMBDA_TASK_ROOT=/var/task)
+    local runtime=(-- chroot "$root" /var/task/bootstrap)
+    say "firehose-transform inside the root"
+    "$LAMBDA_BUILD/release/lambda-emulator" invoke firehose-transform events/firehose-batch.json "${lambda_env[@]}" "${runtime[@]}" > "$work/transform.json"
+    say "s3-emr-trigger inside the root, over HTTPS"
+    "$LAMBDA_BUILD/release/lambda-emulator" invoke s3-emr-trigger events/s3-put-firehose-object.json "${lambda_env[@]}" \
+        --env EMR_CLUSTER_ID=j-VERIFY --env AWS_ACCESS_KEY_ID=AKIDVERIFY --env AWS_SECRET_ACCESS_KEY=verify-secret \
+        --env "AWS_ENDPOINT_URL_EMR=https://127.0.0.1:$(cat "$work/port")" "${runtime[@]}" > "$work/trigger.json"
+    python3 - "$work/transform.json" "$work/trigger.json" <<'EOF_PY'
+import json, sys
+transform, trigger = (json.load(open(path)) for path in sys.argv[1:3])
+assert [r["result"] for r in transform["records"]] == ["Ok"] * 4, transform
+assert trigger["added"][0]["stepId"] == "s-VERIFIED", trigger
+EOF_PY
+    echo "verified: both handlers ran from the zip alone, with only busybox and /proc beside it"
+}
+
+cleanup_verification() {
+    # SIGKILL: a test runner may have blocked SIGTERM for everything it starts.
+    if [ -n "${VERIFY_STUB:-}" ]; then kill -KILL "$VERIFY_STUB" 2>/dev/null; wait "$VERIFY_STUB" 2>/dev/null || true; fi
+    umount "$VERIFY_ROOT/proc" 2>/dev/null || true
+    rm -rf --one-file-system "$VERIFY_ROOT" "$VERIFY_WORK"
+}
+
+cmd_deploy() {
+    [ $# -ge 2 ] || die "usage: ./build.sh deploy STACK_NAME ARTIFACT_BUCKET [Name=Value...] (parameters: see the README)"
+    local stack=$1 bucket=$2
+    shift 2
+    command -v aws >/dev/null || die "the AWS CLI is not installed"
+    aws sts get-caller-identity >/dev/null || die "no usable AWS credentials (aws sts get-caller-identity failed)"
+    cmd_package
+    aws cloudformation package --template-file template.json --s3-bucket "$bucket" \
+        --output-template-file "$PACKAGE_DIR/packaged.json" --use-json
+    aws cloudformation deploy --template-file "$PACKAGE_DIR/packaged.json" --stack-name "$stack" \
+        --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND ${1:+--parameter-overrides "$@"}
+}
+
 cmd_bench() {
     build_release
     swift build -c release --product firehose-bench >&2
@@ -140,6 +272,9 @@ case "$verb" in
     serve) cmd_serve "$@" ;;
     test) cmd_test ;;
     bench) cmd_bench ;;
+    package) cmd_package ;;
+    verify-package) cmd_verify_package ;;
+    deploy) cmd_deploy "$@" ;;
     help | -h | --help) usage ;;
     *) usage >&2; die "unknown verb: $verb" ;;
 esac
