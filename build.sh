@@ -252,8 +252,10 @@ cmd_deploy() {
     cmd_package
     aws cloudformation package --template-file template.json --s3-bucket "$bucket" \
         --output-template-file "$PACKAGE_DIR/packaged.json" --use-json
+    local overrides=()
+    if [ $# -gt 0 ]; then overrides=(--parameter-overrides "$@"); fi
     aws cloudformation deploy --template-file "$PACKAGE_DIR/packaged.json" --stack-name "$stack" \
-        --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND ${1:+--parameter-overrides "$@"}
+        --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND "${overrides[@]}"
 }
 
 cmd_bench() {

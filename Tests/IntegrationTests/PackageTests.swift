@@ -2,16 +2,20 @@ import Foundation
 import Glibc
 import Testing
 
-/// `./build.sh verify-package`: the zip alone, in an empty root, runs both handlers; and its layout
-/// and sizes are what Lambda accepts.
-@Suite(.timeLimit(.minutes(25))) struct PackageTests {
+/// `./build.sh verify-package`: the zip alone, in an empty root, runs both handlers; its layout and
+/// sizes are what Lambda accepts; and `./build.sh deploy` makes the AWS CLI calls the README gives.
+/// Serialized: both build into the same folders.
+@Suite(.serialized, .timeLimit(.minutes(25))) struct PackageTests {
     static func tool(_ name: String) -> String? {
         (try? Harness.run("/bin/sh", ["-c", "command -v \(name)"])).flatMap { $0.status == 0 ? $0.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) : nil }
     }
 
-    /// verify-package chroots and mounts /proc (root), and needs a static busybox and a few tools.
+    /// package needs zip and strip (and libcurl4-openssl-dev, which the build itself reports).
+    static let packagingMissing = ["zip", "strip"].filter { tool($0) == nil }
+
+    /// verify-package also chroots and mounts /proc (root), and needs a static busybox and a few tools.
     static let missing: [String] = {
-        var missing = ["zip", "unzip", "openssl", "strip", "chroot", "mount"].filter { tool($0) == nil }
+        var missing = packagingMissing + ["unzip", "openssl", "chroot", "mount"].filter { tool($0) == nil }
         if getuid() != 0 { missing.append("root") }
         if let busybox = tool("busybox") {
             if (try? Harness.run("/usr/bin/ldd", [busybox]))?.status == 0 { missing.append("a static busybox (busybox-static)") }
@@ -45,5 +49,38 @@ import Testing
         let unzipped = entries.values.reduce(0) { $0 + $1[1] }
         #expect(zipped <= 50 * 1024 * 1024, "function.zip is \(zipped) bytes")
         #expect(unzipped <= 250 * 1024 * 1024, "the package unzips to \(unzipped) bytes")
+    }
+
+    @Test(.enabled(if: PackageTests.packagingMissing.isEmpty || Harness.integrationRequired,
+                   "package needs \(PackageTests.packagingMissing.joined(separator: ", ")); CI runs it"))
+    func deployPackagesThenRunsCloudFormationPackageAndDeploy() throws {
+        let build = Harness.packageRoot.appendingPathComponent("build.sh").path
+        let usage = try Harness.run(build, ["deploy", "only-a-stack"])
+        #expect(usage.status != 0 && usage.stderr.contains("usage: ./build.sh deploy STACK_NAME ARTIFACT_BUCKET"))
+
+        // A stand-in `aws` first on PATH records each call's arguments, one bracketed word each.
+        let directory = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let calls = directory.appendingPathComponent("calls")
+        let aws = directory.appendingPathComponent("aws")
+        try """
+            #!/bin/sh
+            for word in "$@"; do printf '[%s]' "$word"; done >> "\(calls.path)"
+            echo >> "\(calls.path)"
+            """.write(to: aws, atomically: true, encoding: .utf8)
+        chmod(aws.path, 0o755)
+        let path = "\(directory.path):\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")"
+        let result = try Harness.run(build, ["deploy", "my-pipeline", "my-artifacts", "EmrClusterId=j-1ABC", "Compression=ZIP"],
+                                     environment: ["PATH": path])
+        #expect(result.status == 0, "\(result.stderr.suffix(2000))")
+
+        let packaged = Harness.packageRoot.appendingPathComponent(".build/lambda/packaged.json").path
+        let recorded = try String(contentsOf: calls, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(recorded == [
+            "[sts][get-caller-identity]",
+            "[cloudformation][package][--template-file][template.json][--s3-bucket][my-artifacts][--output-template-file][\(packaged)][--use-json]",
+            "[cloudformation][deploy][--template-file][\(packaged)][--stack-name][my-pipeline][--capabilities][CAPABILITY_IAM][CAPABILITY_AUTO_EXPAND][--parameter-overrides][EmrClusterId=j-1ABC][Compression=ZIP]",
+        ])
+        #expect(FileManager.default.fileExists(atPath: Harness.packageRoot.appendingPathComponent(".build/lambda/function.zip").path))
     }
 }
