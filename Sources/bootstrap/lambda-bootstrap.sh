@@ -10,6 +10,7 @@
 # Debian's path; `./build.sh package` redirects it to $ca below, which this script links to the
 # system's bundle when there is one (SSL_CERT_FILE, Amazon Linux, Debian), else to ssl/ca-bundle.crt
 # from the zip. (On Lambda, /tmp belongs to this function alone.)
+
 # Lambda starts us as /var/task/bootstrap; plain parameter expansion spares a fork on cold start.
 case $0 in
     /*) here=${0%/*} ;;
