@@ -13,8 +13,11 @@ let package = Package(
         .target(name: "ByteJSON"),
         .target(name: "CivilTime"),
 
+        // What the two HTTP clients (the runtime's and EMR's) share: a response, one URLSession.
+        .target(name: "HTTPExchange"),
+
         // The custom runtime: knows the Runtime API, nothing of Firehose or EMR.
-        .target(name: "LambdaRuntime", dependencies: ["ByteJSON", "CivilTime"]),
+        .target(name: "LambdaRuntime", dependencies: ["ByteJSON", "CivilTime", "HTTPExchange"]),
 
         // Firehose: the event and response codec, then the transformers that run per record.
         .target(name: "FirehoseCodec", dependencies: ["ByteJSON"]),
@@ -23,7 +26,7 @@ let package = Package(
         // AWS request signing (SHA-256, HMAC, SigV4), knowing nothing of any one service.
         .target(name: "AWSSigning", dependencies: ["CivilTime"]),
         // Amazon EMR's JSON API with retries; S3 events to Spark steps.
-        .target(name: "EMRClient", dependencies: ["AWSSigning", "CivilTime"]),
+        .target(name: "EMRClient", dependencies: ["AWSSigning", "CivilTime", "HTTPExchange"]),
         .target(name: "S3EMRTrigger", dependencies: ["EMRClient", "AWSSigning"]),
 
         // The functions, joined to the runtime by thin adapters in `Handlers`.
@@ -38,10 +41,10 @@ let package = Package(
         .executableTarget(name: "Benchmarks", dependencies: ["FirehoseTransform"], exclude: ["reference"]),
 
         .testTarget(name: "ByteJSONTests", dependencies: ["ByteJSON", "CivilTime"]),
-        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "Handlers"]),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "Handlers", "HTTPExchange"]),
         .testTarget(name: "FirehoseTests", dependencies: ["FirehoseCodec", "FirehoseTransform", "Handlers", "ByteJSON", "LambdaRuntime"]),
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "CivilTime"]),
-        .testTarget(name: "S3EMRTriggerTests", dependencies: ["S3EMRTrigger", "EMRClient", "AWSSigning", "Handlers", "LambdaRuntime"]),
+        .testTarget(name: "S3EMRTriggerTests", dependencies: ["S3EMRTrigger", "EMRClient", "AWSSigning", "Handlers", "LambdaRuntime", "HTTPExchange"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ByteJSON", "Handlers", "LambdaRuntime"], exclude: ["emr_stub.py"]),
     ],
     swiftLanguageModes: [.v6]

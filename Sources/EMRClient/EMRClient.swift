@@ -1,6 +1,7 @@
 import AWSSigning
 import CivilTime
 import Foundation
+import HTTPExchange
 
 /// Amazon EMR over its JSON 1.1 protocol: the three calls the trigger needs, each signed with
 /// SigV4 and retried (throttling, 5xx, lost connections) within the caller's deadline.

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import HTTPExchange
 
 /// One HTTPS exchange with an AWS endpoint.
 public struct HTTPRequest: Sendable {
@@ -9,19 +10,6 @@ public struct HTTPRequest: Sendable {
     public var method: String
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
-}
-
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    /// Header values keyed by lowercased name.
-    public var headers: [String: String]
-    public var body: [UInt8]
-
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
-        self.status = status
-        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
-        self.body = body
-    }
 }
 
 /// How the EMR client reaches AWS. Tests substitute a stub to play throttling and failures.
@@ -35,13 +23,7 @@ public final class URLSessionHTTPTransport: HTTPTransport {
     private let session: URLSession
 
     public init() {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        configuration.urlCredentialStorage = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration)
+        session = .withoutStorage()
     }
 
     public func send(_ request: HTTPRequest, timeout: TimeInterval) async throws -> HTTPResponse {
@@ -52,10 +34,6 @@ public final class URLSessionHTTPTransport: HTTPTransport {
             urlRequest.setValue(header.value, forHTTPHeaderField: header.name)
         }
         urlRequest.httpBody = Data(request.body)
-        let (data, response) = try await session.data(for: urlRequest)
-        guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
-        var headers: [String: String] = [:]
-        for case let (name as String, value as String) in http.allHeaderFields { headers[name] = value }
-        return HTTPResponse(status: http.statusCode, headers: headers, body: [UInt8](data))
+        return try await session.exchange(urlRequest)
     }
 }

@@ -1,4 +1,5 @@
 import CivilTime
+import HTTPExchange
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -80,7 +81,7 @@ struct RuntimeAPIClient: Sendable {
     }
 
     /// 2xx and 4xx are answers about this invocation; anything else means the API is broken.
-    private func outcome(of response: RuntimeResponse, from path: String) throws(RuntimeAPIError) -> PostOutcome {
+    private func outcome(of response: HTTPResponse, from path: String) throws(RuntimeAPIError) -> PostOutcome {
         switch response.status {
         case 200..<300: return .accepted
         case 413: return .tooLarge
@@ -89,7 +90,7 @@ struct RuntimeAPIClient: Sendable {
         }
     }
 
-    private func send(_ request: RuntimeRequest) async throws(RuntimeAPIError) -> RuntimeResponse {
+    private func send(_ request: RuntimeRequest) async throws(RuntimeAPIError) -> HTTPResponse {
         do {
             return try await transport.send(request)
         } catch {
@@ -97,7 +98,7 @@ struct RuntimeAPIClient: Sendable {
         }
     }
 
-    private func unexpected(_ response: RuntimeResponse, from path: String) -> RuntimeAPIError {
+    private func unexpected(_ response: HTTPResponse, from path: String) -> RuntimeAPIError {
         let body = String(decoding: response.body.prefix(512), as: UTF8.self)
         return RuntimeAPIError(description: "\(path) answered HTTP \(response.status)\(body.isEmpty ? "" : ": \(body)")")
     }

@@ -1,3 +1,5 @@
+import HTTPExchange
+
 /// One HTTP request to the Lambda Runtime API.
 public struct RuntimeRequest: Sendable {
     public enum Method: String, Sendable { case get = "GET", post = "POST" }
@@ -19,26 +21,10 @@ public struct RuntimeRequest: Sendable {
     }
 }
 
-/// The Runtime API's answer.
-public struct RuntimeResponse: Sendable {
-    public var status: Int
-    /// Header values keyed by lowercased name.
-    public var headers: [String: String]
-    public var body: [UInt8]
-
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
-        self.status = status
-        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
-        self.body = body
-    }
-
-    public func header(_ name: String) -> String? { headers[name.lowercased()] }
-}
-
 /// How the runtime reaches the Runtime API. `URLSessionTransport` is the real one; tests
 /// substitute a fake so the loop runs without sockets.
 public protocol RuntimeTransport: Sendable {
     /// Performs one exchange. Throws only when no HTTP response arrived (connection refused,
     /// reset, timed out); an HTTP error status is a normal response.
-    func send(_ request: RuntimeRequest) async throws -> RuntimeResponse
+    func send(_ request: RuntimeRequest) async throws -> HTTPResponse
 }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import HTTPExchange
 
 /// The Runtime API over one long-lived, ephemeral `URLSession` (keep-alive, no cache, no cookies).
 public final class URLSessionTransport: RuntimeTransport {
@@ -18,18 +19,10 @@ public final class URLSessionTransport: RuntimeTransport {
     public init(endpoint: String) {
         baseURL = endpoint.contains("://") ? endpoint : "http://" + endpoint
         URLSessionTransport.bypassProxies(for: URLSessionTransport.host(of: endpoint))
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        configuration.urlCredentialStorage = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.timeoutIntervalForRequest = URLSessionTransport.idleTimeout
-        configuration.timeoutIntervalForResource = URLSessionTransport.idleTimeout
-        session = URLSession(configuration: configuration)
+        session = .withoutStorage(timeout: URLSessionTransport.idleTimeout)
     }
 
-    public func send(_ request: RuntimeRequest) async throws -> RuntimeResponse {
+    public func send(_ request: RuntimeRequest) async throws -> HTTPResponse {
         guard let url = URL(string: baseURL + request.path) else { throw URLError(.badURL) }
         var urlRequest = URLRequest(url: url)
         urlRequest.httpMethod = request.method.rawValue
@@ -40,13 +33,7 @@ public final class URLSessionTransport: RuntimeTransport {
         if request.method == .post {
             urlRequest.httpBody = Data(request.body)
         }
-        let (data, response) = try await session.data(for: urlRequest)
-        guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
-        var headers: [String: String] = [:]
-        for case let (name as String, value as String) in http.allHeaderFields {
-            headers[name] = value
-        }
-        return RuntimeResponse(status: http.statusCode, headers: headers, body: [UInt8](data))
+        return try await session.exchange(urlRequest)
     }
 
     /// The host part of `host:port`, `[v6]:port` or a URL.

@@ -1,3 +1,4 @@
+import HTTPExchange
 import Synchronization
 @testable import LambdaRuntime
 
@@ -43,17 +44,17 @@ final class FakeRuntimeAPI: RuntimeTransport {
 
     struct ConnectionLost: Error {}
 
-    func send(_ request: RuntimeRequest) async throws -> RuntimeResponse {
+    func send(_ request: RuntimeRequest) async throws -> HTTPResponse {
         try state.withLock { state in
             state.requests.append(request)
             if request.method == .get {
                 if state.failNextWithConnectionError { throw ConnectionLost() }
-                guard !state.events.isEmpty else { return RuntimeResponse(status: 500, body: Array("{\"errorType\":\"ServiceException\"}".utf8)) }
+                guard !state.events.isEmpty else { return HTTPResponse(status: 500, body: Array("{\"errorType\":\"ServiceException\"}".utf8)) }
                 let event = state.events.removeFirst()
-                return RuntimeResponse(status: 200, headers: event.headers, body: event.body)
+                return HTTPResponse(status: 200, headers: event.headers, body: event.body)
             }
             let status = state.postStatuses.isEmpty ? 202 : state.postStatuses.removeFirst()
-            return RuntimeResponse(status: status, body: Array("{\"status\":\"OK\"}".utf8))
+            return HTTPResponse(status: status, body: Array("{\"status\":\"OK\"}".utf8))
         }
     }
 }

@@ -1,6 +1,7 @@
 import AWSSigning
 import EMRClient
 import Foundation
+import HTTPExchange
 import Synchronization
 
 /// An in-memory EMR behind the `HTTPTransport` seam: it keeps clusters and steps, checks that

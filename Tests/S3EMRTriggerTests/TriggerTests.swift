@@ -1,6 +1,7 @@
 import AWSSigning
 @testable import EMRClient
 import Foundation
+import HTTPExchange
 import Testing
 @testable import S3EMRTrigger
 
