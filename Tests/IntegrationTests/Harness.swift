@@ -85,6 +85,15 @@ enum Harness {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// The port a server writes to `file` once it listens, waiting up to 5 s for it.
+    static func port(writtenTo file: URL) -> Int? {
+        for _ in 0..<200 {
+            if let port = (try? String(contentsOf: file, encoding: .utf8)).flatMap({ Int($0) }) { return port }
+            usleep(25_000)
+        }
+        return nil
+    }
+
     /// Whether `python3` can import these modules (test tools such as moto).
     static func pythonHas(_ modules: String) -> Bool {
         (try? run("/usr/bin/env", ["python3", "-c", "import \(modules)"]))?.status == 0
@@ -128,12 +137,7 @@ final class ServedFunction {
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        var port: Int?
-        for _ in 0..<200 where port == nil {
-            port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }
-            if port == nil { usleep(25_000) }
-        }
-        guard let port else {
+        guard let port = Harness.port(writtenTo: portFile) else {
             process.terminate()
             throw HarnessError(description: "the emulator did not start")
         }

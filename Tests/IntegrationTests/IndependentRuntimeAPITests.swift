@@ -62,12 +62,7 @@ import Testing
         try server.run()
         // SIGKILL: test runners start children with SIGTERM blocked.
         defer { kill(server.processIdentifier, SIGKILL) }
-        var port: String?
-        for _ in 0..<200 where port == nil {
-            port = try? String(contentsOf: portFile, encoding: .utf8)
-            if port == nil { usleep(25_000) }
-        }
-        let api = try #require(port)
+        let api = try #require(Harness.port(writtenTo: portFile))
 
         // The server answers 500 once its two events are served: the runtime must then exit non-zero.
         let result = try Harness.run(Harness.bootstrap, [], environment: [

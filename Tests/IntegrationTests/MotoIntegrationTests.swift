@@ -176,11 +176,7 @@ import Testing
         server.arguments = ["python3", script.path, portFile.path, callsFile.path]
         try server.run()
         defer { kill(server.processIdentifier, SIGKILL) }
-        var port: String?
-        for _ in 0..<200 where port == nil {
-            port = try? String(contentsOf: portFile, encoding: .utf8)
-            if port == nil { usleep(25_000) }
-        }
+        let port = Harness.port(writtenTo: portFile)
         let result = try Harness.invoke("s3-emr-trigger", event: try Harness.event("s3-put-firehose-object.json"), environment: [
             "EMR_CLUSTER_ID": "j-STUB", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDSTUB", "AWS_SECRET_ACCESS_KEY": "stub-secret",
             "AWS_ENDPOINT_URL_EMR": "http://127.0.0.1:\(try #require(port))",
