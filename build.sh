@@ -5,7 +5,8 @@ cd "$(dirname "$0")"
 
 ROOT=$PWD
 RELEASE_DIR=$ROOT/.build/release
-BENCH_VENV=$ROOT/.build/bench-venv
+# PyPI tools for tests, benchmarks and local runs (never for the functions), kept out of the user's Python.
+VENV=$ROOT/.build/venv
 REFERENCE=$ROOT/Sources/Benchmarks/reference
 LAMBDA_BUILD=$ROOT/.build-lambda
 PACKAGE_DIR=$ROOT/.build/lambda
@@ -15,8 +16,71 @@ ZIP_LIMIT=$((50 * 1024 * 1024))
 UNZIPPED_LIMIT=$((250 * 1024 * 1024))
 AWSLAMBDARIC_VERSION=3.1.1
 
+# What each verb needs beyond the Swift toolchain. Debian packages: libcurl4-openssl-dev to link
+# FoundationNetworking statically, zip and binutils (strip) to make the zip; unzip, busybox-static
+# and openssl for verify-package's empty root and its HTTPS stand-in.
+PACKAGE_DEBS=(libcurl4-openssl-dev zip binutils)
+VERIFY_DEBS=("${PACKAGE_DEBS[@]}" unzip busybox-static openssl)
+# PyPI test tools: moto's server mode plays AWS, cfn-lint checks template.json.
+TEST_PYPI=("moto[server]==5.2.5" "cfn-lint==1.58.0")
+
 say() { printf '%s\n' "$*" >&2; }
 die() { say "build.sh: $*"; exit 1; }
+
+# The Debian packages among "$@" that are not installed (none can be told without dpkg).
+missing_debs() {
+    command -v dpkg-query >/dev/null || return 0
+    local package
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || echo "$package"
+    done
+}
+
+# Installs the missing Debian packages among "$@" when this user can (root, apt-get, a network),
+# then prints those still missing.
+install_debs() {
+    local missing
+    missing=$(missing_debs "$@")
+    if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "build.sh: installing Debian packages:" $missing
+        # shellcheck disable=SC2086 # one word per package
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing; } >&2 ||
+            say "build.sh: apt-get could not install them"
+        missing=$(missing_debs "$@")
+    fi
+    [ -z "$missing" ] || echo "$missing"
+}
+
+# Stops at once, in one line, when VERB lacks a Debian package it cannot install.
+require_debs() {
+    local verb=$1 missing
+    shift
+    missing=$(install_debs "$@")
+    [ -z "$missing" ] || die "$verb needs the Debian packages $(echo $missing) (as root: apt-get install $(echo $missing))"
+}
+
+# Installs the PyPI requirements among "$@" (pinned: name==version) that .build/venv lacks.
+install_pypi() {
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" >&2 || { say "build.sh: python3 -m venv failed"; return 1; }
+    local missing
+    missing=$("$VENV/bin/python" - "$@" <<'EOF_PY'
+import importlib.metadata, sys
+for requirement in sys.argv[1:]:
+    name, _, version = requirement.partition("==")
+    try:
+        if importlib.metadata.version(name.split("[")[0]) == version:
+            continue
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    print(requirement)
+EOF_PY
+)
+    [ -n "$missing" ] || return 0
+    say "build.sh: installing into .build/venv:" $missing
+    # shellcheck disable=SC2086 # one word per requirement
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check $missing >&2 ||
+        { say "build.sh: pip could not install" $missing; return 1; }
+}
 
 usage() {
     cat <<'EOF'
@@ -28,7 +92,9 @@ usage: ./build.sh [VERB] [ARGS...]
                              Extra options go to lambda-emulator, e.g. --timeout 60 --env K=V.
   serve HANDLER              keep the function running behind the Runtime Interface Emulator's
                              invoke endpoint (default port 9000), for curl
-  test                       the whole test suite (RUN_SLOW_TESTS=1 adds the 65-second idle test)
+  test                       the whole test suite (RUN_SLOW_TESTS=1 adds the 65-second idle test);
+                             first installs what the tests need and this machine lacks: Debian
+                             packages (as root, with apt-get) and PyPI tools (into .build/venv)
   bench                      benchmarks, side by side with AWS's Python runtime client (awslambdaric):
                              the runtime loop's overhead per invocation, and firehose-transform on
                              a 10,000-record batch against the seeds' Python and a Foundation version
@@ -39,6 +105,7 @@ usage: ./build.sh [VERB] [ARGS...]
   deploy STACK ARTIFACT_BUCKET [Name=Value...]
                              package, then `aws cloudformation package` and `deploy` template.json
                              (needs the AWS CLI and credentials; parameters as in the README)
+  missing VERB               what package, verify-package or deploy needs and this machine lacks
   help                       this text
 EOF
 }
@@ -64,18 +131,27 @@ cmd_serve() {
     exec "$RELEASE_DIR/lambda-emulator" serve "$@"
 }
 
+# Sets up what the tests need, each part only when missing and only where this machine allows;
+# a test whose tool is still missing skips and says so (REQUIRE_INTEGRATION=1 makes that a failure).
 cmd_test() {
+    local missing
+    missing=$(install_debs "${VERIFY_DEBS[@]}")
+    [ -z "$missing" ] || say "build.sh: not installed (the tests that need them will skip):" $missing
+    install_pypi "${TEST_PYPI[@]}" || say "build.sh: the tests that need ${TEST_PYPI[*]} will skip"
     swift build --build-tests >&2
     swift test
 }
 
-# A Python environment with awslambdaric, for side-by-side measurements.
-bench_python() {
-    if [ ! -x "$BENCH_VENV/bin/python" ] || ! "$BENCH_VENV/bin/python" -c "import awslambdaric" 2>/dev/null; then
-        say "setting up $BENCH_VENV with awslambdaric $AWSLAMBDARIC_VERSION"
-        python3 -m venv "$BENCH_VENV"
-        "$BENCH_VENV/bin/pip" install --quiet "awslambdaric==$AWSLAMBDARIC_VERSION"
-    fi
+# Prints what VERB needs and this machine lacks, one item per line (for the tests' skip messages).
+cmd_missing() {
+    case "${1:-}" in
+        package | deploy) missing_debs "${PACKAGE_DEBS[@]}" ;;
+        verify-package)
+            missing_debs "${VERIFY_DEBS[@]}"
+            [ "$(id -u)" = 0 ] || echo root
+            ;;
+        *) die "usage: ./build.sh missing package|verify-package|deploy" ;;
+    esac
 }
 
 # One emulator benchmark as a JSON line; the runtime's own logs are discarded.
@@ -91,7 +167,7 @@ bench_runtime_overhead() {
     local swift python
     swift=$(emulator_bench firehose-transform "$event" "$count" 200)
     python=$(cd "$REFERENCE" && emulator_bench seeds_transform.lambda_handler "$event" "$count" 200 \
-        -- "$BENCH_VENV/bin/python" -m awslambdaric seeds_transform.lambda_handler)
+        -- "$VENV/bin/python" -m awslambdaric seeds_transform.lambda_handler)
     python3 - "$swift" "$python" "$AWSLAMBDARIC_VERSION" <<'EOF_PY'
 import json, sys
 swift, python, version = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
@@ -111,10 +187,10 @@ bench_firehose() {
     say "firehose-transform: $records records, default pipeline, in process and through the Runtime API"
     local handlers python invocations reference_invocations
     handlers=$("$RELEASE_DIR/firehose-bench" measure "$batch" 21)
-    python=$(cd "$REFERENCE" && "$BENCH_VENV/bin/python" bench_seeds.py "$batch" 7)
+    python=$(cd "$REFERENCE" && "$VENV/bin/python" bench_seeds.py "$batch" 7)
     invocations=$(emulator_bench firehose-transform "$batch" 10 1)
     reference_invocations=$(cd "$REFERENCE" && emulator_bench seeds_transform.lambda_handler "$batch" 5 1 \
-        -- "$BENCH_VENV/bin/python" -m awslambdaric seeds_transform.lambda_handler)
+        -- "$VENV/bin/python" -m awslambdaric seeds_transform.lambda_handler)
     python3 - "$handlers" "$python" "$invocations" "$reference_invocations" <<'EOF_PY'
 import json, sys
 handlers, python = json.loads(sys.argv[1]), float(sys.argv[2])
@@ -138,6 +214,7 @@ EOF_PY
 }
 
 cmd_package() {
+    require_debs package "${PACKAGE_DEBS[@]}"
     say "building bootstrap for Lambda: release, Swift runtime linked statically"
     swift build -c release --product bootstrap --static-swift-stdlib --scratch-path "$LAMBDA_BUILD" >&2
     local stage=$PACKAGE_DIR/stage
@@ -177,9 +254,8 @@ EOF_PY
 
 cmd_verify_package() {
     [ "$(id -u)" = 0 ] || die "verify-package needs root, to chroot and mount /proc"
-    local busybox
-    busybox=$(command -v busybox) || die "busybox is not installed (Debian: apt-get install busybox-static)"
-    ldd "$busybox" >/dev/null 2>&1 && die "$busybox is dynamically linked; the test root needs busybox-static"
+    require_debs verify-package "${VERIFY_DEBS[@]}"
+    local busybox=/bin/busybox
     cmd_package
     swift build -c release --product lambda-emulator --static-swift-stdlib --scratch-path "$LAMBDA_BUILD" >&2
 
@@ -261,7 +337,7 @@ cmd_deploy() {
 cmd_bench() {
     build_release
     swift build -c release --product firehose-bench >&2
-    bench_python
+    install_pypi "awslambdaric==$AWSLAMBDARIC_VERSION" || die "the benchmarks need awslambdaric from PyPI"
     bench_runtime_overhead
     bench_firehose
 }
@@ -274,6 +350,7 @@ case "$verb" in
     serve) cmd_serve "$@" ;;
     test) cmd_test ;;
     bench) cmd_bench ;;
+    missing) cmd_missing "$@" ;;
     package) cmd_package ;;
     verify-package) cmd_verify_package ;;
     deploy) cmd_deploy "$@" ;;

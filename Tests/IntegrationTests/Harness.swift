@@ -94,9 +94,33 @@ enum Harness {
         return nil
     }
 
-    /// Whether `python3` can import these modules (test tools such as moto).
+    /// The Python that has the PyPI test tools: `.build/venv`, where `./build.sh test` installs
+    /// them, else whatever `python3` is on PATH.
+    static let toolPython: String = {
+        let venv = packageRoot.appendingPathComponent(".build/venv/bin/python").path
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
+    }()
+
+    /// A command-line tool from `.build/venv` (such as cfn-lint), else from PATH.
+    static func tool(_ name: String) -> String {
+        let venv = packageRoot.appendingPathComponent(".build/venv/bin/\(name)").path
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : name
+    }
+
+    /// Whether the tools' Python can import these modules (test tools such as moto).
     static func pythonHas(_ modules: String) -> Bool {
-        (try? run("/usr/bin/env", ["python3", "-c", "import \(modules)"]))?.status == 0
+        (try? run("/usr/bin/env", [toolPython, "-c", "import \(modules)"]))?.status == 0
+    }
+
+    /// How a test names a PyPI tool it lacks.
+    static func missingPyPI(_ requirement: String) -> String {
+        "\(requirement) is not installed: ./build.sh test installs it into .build/venv (it needs PyPI)"
+    }
+
+    /// What `./build.sh VERB` needs and this machine lacks (`./build.sh missing VERB`).
+    static func missing(for verb: String) -> [String] {
+        let result = try? run(packageRoot.appendingPathComponent("build.sh").path, ["missing", verb])
+        return result?.stdoutText.split(separator: "\n").map(String.init) ?? ["a working ./build.sh"]
     }
 
     /// CI sets this: tests that need a tool must run, not skip.

@@ -40,7 +40,7 @@ import Testing
         """#
 
     @Test(.enabled(if: MotoIntegrationTests.available || Harness.integrationRequired,
-                   "moto[server] is not installed (pip install 'moto[server]'); CI installs it"))
+                   Comment(rawValue: Harness.missingPyPI("moto[server]"))))
     func addsSignedStepsAndRefusesAWrongSecret() throws {
         #expect(MotoIntegrationTests.available, "REQUIRE_INTEGRATION=1 but moto[server] and boto3 are not importable")
         let directory = try Harness.temporaryDirectory()
@@ -51,7 +51,7 @@ import Testing
         let port = try Harness.freePort()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
+        server.arguments = [Harness.toolPython, "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
@@ -63,7 +63,7 @@ import Testing
         }
         try #require(ready, "moto did not start on port \(port)")
 
-        let setup = try Harness.run("/usr/bin/env", ["python3", script.path, "setup", String(port)])
+        let setup = try Harness.run("/usr/bin/env", [Harness.toolPython, script.path, "setup", String(port)])
         try #require(setup.status == 0, "\(setup.stderr)")
         let accounts = try JSONObject(parsing: Array(setup.stdout))
         let key = try #require(accounts["key"]?.stringValue), secret = try #require(accounts["secret"]?.stringValue)
@@ -76,7 +76,7 @@ import Testing
             ])
         }
         func steps() throws -> [JSONObject] {
-            let listed = try Harness.run("/usr/bin/env", ["python3", script.path, "steps", String(port), key, secret, active])
+            let listed = try Harness.run("/usr/bin/env", [Harness.toolPython, script.path, "steps", String(port), key, secret, active])
             try #require(listed.status == 0, "\(listed.stderr)")
             return try #require(try JSONValue(parsing: Array(listed.stdout)).arrayValues).compactMap(\.objectValue)
         }

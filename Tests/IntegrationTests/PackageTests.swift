@@ -6,27 +6,16 @@ import Testing
 /// sizes are what Lambda accepts; and `./build.sh deploy` makes the AWS CLI calls the README gives.
 /// Serialized: both build into the same folders.
 @Suite(.serialized, .timeLimit(.minutes(25))) struct PackageTests {
-    static func tool(_ name: String) -> String? {
-        (try? Harness.run("/bin/sh", ["-c", "command -v \(name)"])).flatMap { $0.status == 0 ? $0.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) : nil }
+    /// What `package` and `verify-package` need and this machine lacks, from build.sh itself.
+    static let packagingMissing = Harness.missing(for: "package")
+    static let missing = Harness.missing(for: "verify-package")
+
+    static func lacking(_ verb: String, _ missing: [String]) -> Comment {
+        Comment(rawValue: "\(verb) needs \(missing.joined(separator: ", ")): ./build.sh test installs the Debian packages when run as root")
     }
 
-    /// package needs zip and strip (and libcurl4-openssl-dev, which the build itself reports).
-    static let packagingMissing = ["zip", "strip"].filter { tool($0) == nil }
-
-    /// verify-package also chroots and mounts /proc (root), and needs a static busybox and a few tools.
-    static let missing: [String] = {
-        var missing = packagingMissing + ["unzip", "openssl", "chroot", "mount"].filter { tool($0) == nil }
-        if getuid() != 0 { missing.append("root") }
-        if let busybox = tool("busybox") {
-            if (try? Harness.run("/usr/bin/ldd", [busybox]))?.status == 0 { missing.append("a static busybox (busybox-static)") }
-        } else {
-            missing.append("busybox-static")
-        }
-        return missing
-    }()
-
     @Test(.enabled(if: PackageTests.missing.isEmpty || Harness.integrationRequired,
-                   "verify-package needs \(PackageTests.missing.joined(separator: ", ")); CI runs it"))
+                   PackageTests.lacking("verify-package", PackageTests.missing)))
     func theZipRunsBothHandlersInAnEmptyRoot() throws {
         #expect(PackageTests.missing.isEmpty, "REQUIRE_INTEGRATION=1 but verify-package lacks \(PackageTests.missing)")
         let build = Harness.packageRoot.appendingPathComponent("build.sh").path
@@ -52,8 +41,9 @@ import Testing
     }
 
     @Test(.enabled(if: PackageTests.packagingMissing.isEmpty || Harness.integrationRequired,
-                   "package needs \(PackageTests.packagingMissing.joined(separator: ", ")); CI runs it"))
+                   PackageTests.lacking("package", PackageTests.packagingMissing)))
     func deployPackagesThenRunsCloudFormationPackageAndDeploy() throws {
+        #expect(PackageTests.packagingMissing.isEmpty, "REQUIRE_INTEGRATION=1 but package lacks \(PackageTests.packagingMissing)")
         let build = Harness.packageRoot.appendingPathComponent("build.sh").path
         let usage = try Harness.run(build, ["deploy", "only-a-stack"])
         #expect(usage.status != 0 && usage.stderr.contains("usage: ./build.sh deploy STACK_NAME ARTIFACT_BUCKET"))
