@@ -86,10 +86,12 @@ usage() {
     cat <<'EOF'
 usage: ./build.sh [VERB] [ARGS...]
 
-  build                      release build of bootstrap and lambda-emulator (the default verb)
+  build                      release build of streaming-lambdas (the functions' binary, `bootstrap` on
+                             Lambda) and lambda-emulator (the default verb)
   invoke HANDLER EVENT_FILE  run the real bootstrap on one event through the local Runtime API
                              emulator; prints the response (exit 0) or the error JSON (exit 1).
-                             Extra options go to lambda-emulator, e.g. --timeout 60 --env K=V.
+                             Extra options go to lambda-emulator, e.g. --timeout 60 --env K=V;
+                             --package-path DIR runs DIR's bootstrap (e.g. Examples/CustomTransformer)
   serve HANDLER              keep the function running behind the Runtime Interface Emulator's
                              invoke endpoint (default port 9000), for curl
   test                       the whole test suite (RUN_SLOW_TESTS=1 adds the 65-second idle test);
@@ -98,8 +100,10 @@ usage: ./build.sh [VERB] [ARGS...]
   bench                      benchmarks, side by side with AWS's Python runtime client (awslambdaric):
                              the runtime loop's overhead per invocation, and firehose-transform on
                              a 10,000-record batch against the seeds' Python and a Foundation version
-  package                    build .build/lambda/function.zip for provided.al2 (x86_64): bootstrap with
-                             the Swift runtime linked in, plus its own loader, libraries and CA bundle
+  package [--package-path DIR]
+                             build .build/lambda/function.zip for provided.al2 (x86_64): bootstrap with
+                             the Swift runtime linked in, plus its own loader, libraries and CA bundle;
+                             of DIR's bootstrap into DIR/.build/lambda/function.zip with --package-path
   verify-package             unzip it into an empty root (the zip's files, a static busybox, /proc),
                              chroot into it with Lambda's environment and run both handlers (needs root)
   deploy STACK ARTIFACT_BUCKET [Name=Value...]
@@ -112,23 +116,58 @@ EOF
 
 # Compiler output goes to stderr so that stdout carries only results.
 build_release() {
-    swift build -c release --product bootstrap >&2
+    swift build -c release --product streaming-lambdas >&2
     swift build -c release --product lambda-emulator >&2
 }
 
+# The package whose functions a verb builds: this one (product `streaming-lambdas`), or
+# `--package-path DIR`, an example or your own package built on this one (product `bootstrap`).
+# Sets FUNCTION_PACKAGE and FUNCTION_PRODUCT, and leaves the other arguments in ARGS.
+take_package_path() {
+    FUNCTION_PACKAGE=$ROOT
+    FUNCTION_PRODUCT=streaming-lambdas
+    ARGS=()
+    while [ $# -gt 0 ]; do
+        if [ "$1" = "--package-path" ]; then
+            [ $# -ge 2 ] && [ -f "$2/Package.swift" ] || die "--package-path needs a folder with a Package.swift"
+            FUNCTION_PACKAGE=$(cd "$2" && pwd)
+            FUNCTION_PRODUCT=bootstrap
+            shift 2
+        else
+            ARGS+=("$1")
+            shift
+        fi
+    done
+}
+
+# Builds FUNCTION_PACKAGE's bootstrap in release mode and sets RUNTIME to the emulator's
+# arguments that run it (none for this package's own, which the emulator finds beside itself).
+build_runtime() {
+    RUNTIME=()
+    [ "$FUNCTION_PACKAGE" != "$ROOT" ] || return 0
+    swift build -c release --product "$FUNCTION_PRODUCT" --package-path "$FUNCTION_PACKAGE" >&2
+    RUNTIME=(-- "$FUNCTION_PACKAGE/.build/release/$FUNCTION_PRODUCT")
+}
+
 cmd_invoke() {
-    [ $# -ge 2 ] || die "usage: ./build.sh invoke HANDLER EVENT_FILE [lambda-emulator options]"
+    take_package_path "$@"
+    set -- "${ARGS[@]}"
+    [ $# -ge 2 ] || die "usage: ./build.sh invoke HANDLER EVENT_FILE [--package-path DIR] [lambda-emulator options]"
     local handler=$1 event=$2
     shift 2
     [ "$event" = "-" ] || [ -f "$event" ] || die "no such event file: $event"
     build_release
-    exec "$RELEASE_DIR/lambda-emulator" invoke "$handler" "$event" "$@"
+    build_runtime
+    exec "$RELEASE_DIR/lambda-emulator" invoke "$handler" "$event" "$@" "${RUNTIME[@]}"
 }
 
 cmd_serve() {
-    [ $# -ge 1 ] || die "usage: ./build.sh serve HANDLER [lambda-emulator options]"
+    take_package_path "$@"
+    set -- "${ARGS[@]}"
+    [ $# -ge 1 ] || die "usage: ./build.sh serve HANDLER [--package-path DIR] [lambda-emulator options]"
     build_release
-    exec "$RELEASE_DIR/lambda-emulator" serve "$@"
+    build_runtime
+    exec "$RELEASE_DIR/lambda-emulator" serve "$@" "${RUNTIME[@]}"
 }
 
 # Sets up what the tests need, each part only when missing and only where this machine allows;
@@ -140,6 +179,9 @@ cmd_test() {
     install_pypi "${TEST_PYPI[@]}" || say "build.sh: the tests that need ${TEST_PYPI[*]} will skip"
     swift build --build-tests >&2
     swift test
+    say "build.sh: Examples/CustomTransformer, a package built on this one"
+    swift build --build-tests --package-path Examples/CustomTransformer >&2
+    swift test --package-path Examples/CustomTransformer
 }
 
 # Prints what VERB needs and this machine lacks, one item per line (for the tests' skip messages).
@@ -214,13 +256,20 @@ EOF_PY
 }
 
 cmd_package() {
+    take_package_path "$@"
+    [ ${#ARGS[@]} -eq 0 ] || die "usage: ./build.sh package [--package-path DIR]"
     require_debs package "${PACKAGE_DEBS[@]}"
-    say "building bootstrap for Lambda: release, Swift runtime linked statically"
-    swift build -c release --product bootstrap --static-swift-stdlib --scratch-path "$LAMBDA_BUILD" >&2
-    local stage=$PACKAGE_DIR/stage
+    local scratch=$LAMBDA_BUILD package_dir=$PACKAGE_DIR
+    if [ "$FUNCTION_PACKAGE" != "$ROOT" ]; then
+        scratch=$FUNCTION_PACKAGE/.build-lambda package_dir=$FUNCTION_PACKAGE/.build/lambda
+    fi
+    local zip=$package_dir/function.zip
+    say "building $FUNCTION_PRODUCT ($FUNCTION_PACKAGE) for Lambda: release, Swift runtime linked statically"
+    swift build -c release --product "$FUNCTION_PRODUCT" --static-swift-stdlib --package-path "$FUNCTION_PACKAGE" --scratch-path "$scratch" >&2
+    local stage=$package_dir/stage
     rm -rf "$stage"
     mkdir -p "$stage/bin" "$stage/lib" "$stage/ssl"
-    cp "$LAMBDA_BUILD/release/bootstrap" "$stage/bin/bootstrap"
+    cp "$scratch/release/$FUNCTION_PRODUCT" "$stage/bin/bootstrap"
     strip --strip-all "$stage/bin/bootstrap"
 
     # Every shared library the binary needs, under its soname, and the dynamic loader itself.
@@ -240,16 +289,16 @@ if old not in data:
 open(path, "wb").write(data.replace(old, new + b"\0" * (len(old) - len(new))))
 EOF_PY
     cp /etc/ssl/certs/ca-certificates.crt "$stage/ssl/ca-bundle.crt"
-    install -m 755 Sources/bootstrap/lambda-bootstrap.sh "$stage/bootstrap"
+    install -m 755 Sources/Functions/lambda-bootstrap.sh "$stage/bootstrap"
 
-    rm -f "$ZIP"
-    (cd "$stage" && zip -q -r -9 -X "$ZIP" bootstrap bin lib ssl)
+    rm -f "$zip"
+    (cd "$stage" && zip -q -r -9 -X "$zip" bootstrap bin lib ssl)
     local zipped unzipped
-    zipped=$(stat -c %s "$ZIP")
+    zipped=$(stat -c %s "$zip")
     unzipped=$(du -sb "$stage" | cut -f1)
     [ "$zipped" -le "$ZIP_LIMIT" ] || die "function.zip is $zipped bytes, over Lambda's $ZIP_LIMIT"
     [ "$unzipped" -le "$UNZIPPED_LIMIT" ] || die "the unzipped package is $unzipped bytes, over Lambda's $UNZIPPED_LIMIT"
-    printf '%s\n' "$ZIP: $(numfmt --to=iec "$zipped") zipped (Lambda's limit: 50 MiB), $(numfmt --to=iec "$unzipped") unzipped (limit: 250 MiB)"
+    printf '%s\n' "$zip: $(numfmt --to=iec "$zipped") zipped (Lambda's limit: 50 MiB), $(numfmt --to=iec "$unzipped") unzipped (limit: 250 MiB)"
 }
 
 cmd_verify_package() {
@@ -351,7 +400,7 @@ case "$verb" in
     test) cmd_test ;;
     bench) cmd_bench ;;
     missing) cmd_missing "$@" ;;
-    package) cmd_package ;;
+    package) cmd_package "$@" ;;
     verify-package) cmd_verify_package ;;
     deploy) cmd_deploy "$@" ;;
     help | -h | --help) usage ;;

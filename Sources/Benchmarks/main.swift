@@ -17,12 +17,19 @@ case "generate":
 case "measure":
     let event = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[2])))
     let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 15 : 15
-    let processor = BatchProcessor(pipeline: .seeds)
+    let processor = BatchProcessor(pipeline: .usernameTimestampAction, parallelism: 2)
     let swift = try median(iterations) { try processor.process(event).response.count }
-    let oneThread = try median(iterations) { try BatchProcessor(pipeline: .seeds, parallelism: 1).process(event).response.count }
+    let oneThread = try median(iterations) { try BatchProcessor(pipeline: .usernameTimestampAction, parallelism: 1).process(event).response.count }
     let foundation = try median(max(3, iterations / 3)) { try FoundationTransform.run(event).count }
     print(String(format: "{\"swift_ms\":%.2f,\"swift_one_thread_ms\":%.2f,\"foundation_ms\":%.2f,\"event_bytes\":%d,\"records\":%d}",
                  swift, oneThread, foundation, event.count, try processor.process(event).report.recordsIn))
+case "profile":
+    // One thread, many times over: for `perf record -g -- firehose-bench profile PATH 300`.
+    let event = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[2])))
+    let processor = BatchProcessor(pipeline: .usernameTimestampAction, parallelism: 1)
+    var bytes = 0
+    for _ in 0..<(arguments.count > 3 ? Int(arguments[3]) ?? 300 : 300) { bytes &+= try processor.process(event).response.count }
+    print(bytes)
 default:
     FileHandle.standardError.write(Data("unknown command \(arguments[1])\n".utf8))
     exit(2)

@@ -86,6 +86,17 @@ public struct JSONScanner {
         return (kind, start..<position)
     }
 
+    /// Checks that the buffer is one JSON text whose root is an object, and leaves the scanner
+    /// at its `{`. Anything else throws: a syntax error if the text is not JSON at all, so that
+    /// `not json` is reported as invalid rather than as a `null`.
+    public mutating func expectObjectDocument(depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) {
+        let kind = try peekKind()
+        guard kind != .object else { return }
+        let start = position
+        _ = try scanDocument(depthLimit: depthLimit)
+        throw JSONError(.notAnObject(kind), at: start)
+    }
+
     /// Validates the whole buffer as exactly one JSON text.
     public mutating func scanDocument(depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) -> JSONKind {
         let kind = try scanValue(depthLimit: depthLimit).kind

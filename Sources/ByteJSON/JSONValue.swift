@@ -119,16 +119,18 @@ public struct JSONObject: Sendable {
         }
     }
 
-    public let storage: [UInt8]
-    public let range: Range<Int>
-    public let members: [Member]
+    /// The bytes the object lies in.
+    public internal(set) var storage: [UInt8]
+    /// Where the object lies in `storage`, braces included.
+    public internal(set) var range: Range<Int>
+    /// The members in the order written (a repeated key appears more than once).
+    public internal(set) var members: [Member]
 
     /// Parses and validates `bytes` as one JSON text whose root is an object.
     public init(parsing bytes: [UInt8], depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) {
         let (range, members) = try bytes.withUnsafeBufferPointer { buffer throws(JSONError) in
             var scanner = JSONScanner(buffer)
-            let kind = try scanner.peekKind()
-            guard kind == .object else { throw JSONError(.notAnObject(kind), at: scanner.position) }
+            try scanner.expectObjectDocument(depthLimit: depthLimit)
             let start = scanner.position
             let members = try scanner.scanObjectMembers(depthLimit: depthLimit)
             let end = scanner.position

@@ -3,9 +3,16 @@
 public struct JSONWriter {
     public var bytes: [UInt8]
 
+    /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(capacity)
+    }
+
+    /// A writer that appends to `buffer`, emptied but keeping its capacity.
+    public init(reusing buffer: consuming [UInt8]) {
+        bytes = buffer
+        bytes.removeAll(keepingCapacity: true)
     }
 
     @inline(__always)
@@ -101,26 +108,43 @@ public struct JSONWriter {
 
 /// A JSON object key, escaped and framed once (`"name":`) so hot loops only copy it.
 public struct JSONKey: Sendable, Hashable {
+    /// The key as text.
     public let name: String
     /// `"name":` as bytes.
     public let encoded: [UInt8]
+    /// The key's UTF-8, unescaped: what member lookups compare.
+    public let utf8Name: [UInt8]
+    /// Whether `encoded` needed escapes.
+    let encodedNameHasEscapes: Bool
 
+    /// The key `name`.
     public init(_ name: String) {
         self.name = name
         var writer = JSONWriter(capacity: name.utf8.count + 3)
         writer.appendString(name)
         writer.append(UInt8(ascii: ":"))
         encoded = writer.bytes
+        utf8Name = Array(name.utf8)
+        encodedNameHasEscapes = encoded.count != utf8Name.count + 3
     }
 }
 
 /// Builds one JSON object member by member, managing commas and braces.
 public struct JSONObjectWriter {
+    /// The bytes so far; after ``beginMember(_:)``, append exactly one value here.
     public var writer: JSONWriter
     private var isEmpty = true
 
+    /// A writer with room for `capacity` bytes.
     public init(capacity: Int = 256) {
         writer = JSONWriter(capacity: capacity)
+        writer.append(UInt8(ascii: "{"))
+    }
+
+    /// A writer that fills `buffer`, emptied but keeping its capacity, so that repeated objects
+    /// reuse one allocation.
+    public init(reusing buffer: consuming [UInt8]) {
+        writer = JSONWriter(reusing: buffer)
         writer.append(UInt8(ascii: "{"))
     }
 
@@ -132,12 +156,12 @@ public struct JSONObjectWriter {
         writer.append(raw: key.encoded)
     }
 
-    /// Starts a member whose key is given as already escaped JSON string content.
-    public mutating func beginMember(rawKey: UnsafeBufferPointer<UInt8>) {
-        writer.append(raw: isEmpty ? "\"" : ",\"")
+    /// Starts a member whose key is given encoded and framed, as `JSONKey.encoded` is: `"name":`.
+    @inline(__always)
+    public mutating func beginMember(encodedKey: UnsafeBufferPointer<UInt8>) {
+        if !isEmpty { writer.append(UInt8(ascii: ",")) }
         isEmpty = false
-        writer.append(raw: rawKey)
-        writer.append(raw: "\":")
+        writer.append(raw: encodedKey)
     }
 
     public mutating func add(_ key: JSONKey, raw value: UnsafeBufferPointer<UInt8>) {
@@ -150,9 +174,18 @@ public struct JSONObjectWriter {
         writer.append(raw: value)
     }
 
+    /// Adds a string member.
     public mutating func add(_ key: JSONKey, string value: String) {
         beginMember(key)
         writer.appendString(value)
+    }
+
+    /// Adds a string member given as UTF-8, escaping what JSON requires.
+    public mutating func add(_ key: JSONKey, utf8String value: UnsafeBufferPointer<UInt8>) {
+        beginMember(key)
+        writer.append(UInt8(ascii: "\""))
+        writer.appendEscaped(value)
+        writer.append(UInt8(ascii: "\""))
     }
 
     public mutating func addNull(_ key: JSONKey) {

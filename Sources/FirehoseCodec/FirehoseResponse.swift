@@ -3,16 +3,17 @@ public enum RecordResult: Sendable, Equatable {
     /// Transformed. `base64` (the payload, already encoded) and the optional `metadata` JSON
     /// object are ranges in the batch's output buffer.
     case ok(base64: Range<Int>, metadata: Range<Int>?)
+    /// Left out on purpose; returned with its original data.
     case dropped
+    /// Failed; returned with its original data, for Firehose's error prefix.
     case processingFailed
 }
 
 /// The transformation response Firehose expects: every record back exactly once, in order.
 public enum FirehoseResponse {
-    /// Lambda refuses larger responses, and Firehose then fails the whole batch.
-    public static let sizeLimit = 6_291_456
-
+    /// An encoded response.
     public struct Encoded: Sendable {
+        /// The response's JSON.
         public let bytes: [UInt8]
         /// `Ok` records returned as `ProcessingFailed` because they did not fit.
         public let overBudget: Int
@@ -20,15 +21,15 @@ public enum FirehoseResponse {
         public let fits: Bool
     }
 
-    /// Encodes the response for `event`, never beyond `limit` bytes when that is possible:
+    /// Encodes the response for `event`, never beyond `limit` bytes (Lambda refuses larger
+    /// responses, and Firehose then fails the whole batch) when that is possible:
     /// `Ok` records that grow the response are admitted in order while they fit, and those that
     /// do not are returned as `ProcessingFailed` with their original data, so they reach
     /// Firehose's error prefix.
     public static func encode(_ event: FirehoseEvent, results: [RecordResult], output: [UInt8],
-                              limit: Int = sizeLimit) -> Encoded {
+                              limit: Int) -> Encoded {
         precondition(results.count == event.records.count, "one result per record")
-        let framing = 14 + max(0, results.count - 1) // {"records":[ ... ]} and commas
-        var total = framing
+        var total = Fragment.open.count + Fragment.close.count + max(0, results.count - 1) * Fragment.separator.count
         for (record, result) in zip(event.records, results) {
             total += result == .dropped ? entrySize(record, .dropped) : entrySize(record, .processingFailed)
         }
@@ -58,55 +59,78 @@ public enum FirehoseResponse {
 
         let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
             var out = OutputCursor(buffer)
-            out.write("{\"records\":[")
+            out.write(Fragment.open)
             event.bytes.withUnsafeBufferPointer { source in
                 output.withUnsafeBufferPointer { output in
                     for (index, result) in admitted.enumerated() {
-                        if index > 0 { out.write(",") }
+                        if index > 0 { out.write(Fragment.separator) }
                         let record = event.records[index]
-                        out.write("{\"recordId\":\"")
+                        out.write(Fragment.recordID)
                         out.write(UnsafeBufferPointer(rebasing: source[record.recordID]))
-                        out.write("\",\"result\":\"")
+                        out.write(Fragment.data(result))
                         switch result {
                         case .ok(let base64, let metadata):
-                            out.write("Ok\",\"data\":\"")
                             out.write(UnsafeBufferPointer(rebasing: output[base64]))
                             if let metadata {
-                                out.write("\",\"metadata\":")
+                                out.write(Fragment.metadata)
                                 out.write(UnsafeBufferPointer(rebasing: output[metadata]))
-                                out.write("}")
+                                out.write(Fragment.endAfterMetadata)
                             } else {
-                                out.write("\"}")
+                                out.write(Fragment.end)
                             }
                         case .dropped, .processingFailed:
-                            out.write(result == .dropped ? "Dropped\",\"data\":\"" : "ProcessingFailed\",\"data\":\"")
                             if case .string(let original, _) = record.data {
                                 out.write(UnsafeBufferPointer(rebasing: source[original]))
                             }
-                            out.write("\"}")
+                            out.write(Fragment.end)
                         }
                     }
                 }
             }
-            out.write("]}")
+            out.write(Fragment.close)
             initialized = out.written
         }
         return Encoded(bytes: bytes, overBudget: overBudget, fits: bytes.count <= limit)
     }
 
-    /// The exact size of a record's entry in the response.
+    /// The exact size of a record's entry in the response, from the fragments `encode` writes.
     static func entrySize(_ record: FirehoseEvent.Record, _ result: RecordResult) -> Int {
-        // {"recordId":"…","result":"…","data":"…"}
-        let common = 13 + record.recordID.count + 12 + 10 + 2
+        let common = Fragment.recordID.count + record.recordID.count + Fragment.data(result).count
         switch result {
         case .ok(let base64, let metadata):
-            return common + 2 + base64.count + (metadata.map { 12 + $0.count } ?? 0)
+            return common + base64.count + (metadata.map { Fragment.metadata.count + $0.count + Fragment.endAfterMetadata.count } ?? Fragment.end.count)
         case .dropped, .processingFailed:
             let original: Int
             if case .string(let range, _) = record.data { original = range.count } else { original = 0 }
-            return common + (result == .dropped ? 7 : 16) + original
+            return common + original + Fragment.end.count
         }
     }
+
+    /// The fixed text of a response: `{"records":[{"recordId":"…","result":"…","data":"…"},…]}`,
+    /// with `"metadata":{…}` after the data when there are partition keys.
+    enum Fragment {
+        static let open: StaticString = "{\"records\":["
+        static let separator: StaticString = ","
+        static let close: StaticString = "]}"
+        static let recordID: StaticString = "{\"recordId\":\""
+        static let metadata: StaticString = "\",\"metadata\":"
+        static let end: StaticString = "\"}"
+        static let endAfterMetadata: StaticString = "}"
+
+        /// From the end of the record id to the start of the data.
+        static func data(_ result: RecordResult) -> StaticString {
+            switch result {
+            case .ok: "\",\"result\":\"Ok\",\"data\":\""
+            case .dropped: "\",\"result\":\"Dropped\",\"data\":\""
+            case .processingFailed: "\",\"result\":\"ProcessingFailed\",\"data\":\""
+            }
+        }
+    }
+}
+
+extension StaticString {
+    /// The length in UTF-8 bytes.
+    var count: Int { utf8CodeUnitCount }
 }
 
 /// Writes into a buffer sized in advance by `entrySize`; a write past its end is a bug in

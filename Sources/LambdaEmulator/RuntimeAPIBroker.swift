@@ -1,4 +1,5 @@
 import ByteJSON
+import LambdaRuntime
 import Foundation
 import Glibc
 
@@ -50,7 +51,6 @@ final class RuntimeAPIBroker: @unchecked Sendable {
         var printReports: Bool
     }
 
-    static let maximumResponseBytes = 6_291_556
     static let initTimeout: Double = 10
 
     let configuration: Configuration
@@ -249,7 +249,7 @@ final class RuntimeAPIBroker: @unchecked Sendable {
         if let current = inFlight {
             // Asking for the next event answers the current one with nothing.
             current.result = current.responseWasTooLarge
-                ? .error("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (\(RuntimeAPIBroker.maximumResponseBytes) bytes).")
+                ? .error("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (\(LambdaLimits.responseBytes) bytes).")
                 : .error("Runtime.NoResponse", "RequestId: \(current.requestID) Error: the runtime asked for the next event without answering this one")
             inFlight = nil
             state.broadcast()
@@ -293,10 +293,10 @@ final class RuntimeAPIBroker: @unchecked Sendable {
         state.lock()
         defer { state.unlock() }
         guard let invocation = inFlight, invocation.requestID == requestID else { return invalidRequestID(requestID) }
-        guard body.count <= RuntimeAPIBroker.maximumResponseBytes else {
+        guard body.count <= LambdaLimits.responseBytes else {
             invocation.responseWasTooLarge = true
             return RuntimeAPIBroker.errorResponse(413, "RequestEntityTooLarge",
-                                                  "Exceeded maximum allowed payload size (\(RuntimeAPIBroker.maximumResponseBytes) bytes).")
+                                                  "Exceeded maximum allowed payload size (\(LambdaLimits.responseBytes) bytes).")
         }
         invocation.result = .success(body)
         inFlight = nil

@@ -6,8 +6,8 @@ let usage = """
            lambda-emulator serve  HANDLER [options] [-- RUNTIME_COMMAND...]
            lambda-emulator bench  HANDLER EVENT_FILE [--count N] [--warmup N] [options] [-- RUNTIME_COMMAND...]
 
-    A local Lambda Runtime API. It starts the runtime (by default the `bootstrap` built next to
-    this program) with Lambda's environment and _HANDLER=HANDLER, then:
+    A local Lambda Runtime API. It starts the runtime (by default the `streaming-lambdas` built
+    next to this program) with Lambda's environment and _HANDLER=HANDLER, then:
       invoke  runs EVENT_FILE ('-' for stdin) once: prints the response on stdout and exits 0,
               or prints the error JSON and exits 1.
       serve   keeps the runtime up and accepts invocations, as AWS's Runtime Interface Emulator:
@@ -143,7 +143,7 @@ func run() throws -> Int32 {
 
     let server = try HTTPServer(port: options.port ?? (options.mode == "serve" ? 9000 : 0))
     let command = options.command.isEmpty
-        ? [Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("bootstrap").path]
+        ? [Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("streaming-lambdas").path]
         : options.command
     let region = ProcessInfo.processInfo.environment["AWS_REGION"] ?? "us-east-1"
     let name = options.functionName ?? options.handler

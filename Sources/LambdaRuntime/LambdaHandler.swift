@@ -5,19 +5,24 @@ import Foundation
 #endif
 
 /// The one thing the runtime asks of a function: turn an event's bytes into a response's bytes.
-/// Throwing reports an invocation error; the runtime then goes on to the next event.
 public protocol LambdaHandler: Sendable {
+    /// Handles one invocation. Throwing reports an invocation error (an ``LambdaError`` chooses
+    /// its `errorType`); the runtime then goes on to the next event.
     func handle(_ event: [UInt8], context: LambdaContext) async throws -> [UInt8]
 }
 
 /// A handler that speaks `Codable` types; the adapter decodes the event and encodes the result.
 public protocol CodableLambdaHandler: LambdaHandler {
+    /// The event's type; an event that does not decode is an ``InvalidEventError``.
     associatedtype Event: Decodable
+    /// The response's type, encoded as JSON with sorted keys.
     associatedtype Output: Encodable
+    /// Handles one decoded event.
     func handle(_ event: Event, context: LambdaContext) async throws -> Output
 }
 
 extension CodableLambdaHandler {
+    /// Decodes the event, calls ``handle(_:context:)-(Event,_)``, and encodes its output.
     public func handle(_ event: [UInt8], context: LambdaContext) async throws -> [UInt8] {
         let decoded: Event
         do {
@@ -50,47 +55,4 @@ struct DecodingErrorDescription: CustomStringConvertible {
         @unknown default: return String(describing: error)
         }
     }
-}
-
-/// The handlers one binary can serve, chosen at start-up by `_HANDLER`.
-public struct HandlerCatalog: Sendable {
-    /// Builds a handler from the function's environment; throws when its configuration is invalid.
-    public typealias Factory = @Sendable (LambdaEnvironment) throws -> any LambdaHandler
-
-    public let entries: [(name: String, make: Factory)]
-
-    public init(_ entries: [(name: String, make: Factory)]) {
-        self.entries = entries
-    }
-
-    public var names: [String] { entries.map(\.name) }
-
-    /// The handler named `name`, built from `environment`.
-    public func makeHandler(named name: String?, environment: LambdaEnvironment) throws -> any LambdaHandler {
-        let known = names.joined(separator: ", ")
-        guard let name else {
-            throw NoSuchHandlerError(description: "_HANDLER is not set; set it to one of: \(known)")
-        }
-        guard let entry = entries.first(where: { $0.name == name }) else {
-            throw NoSuchHandlerError(description: "unknown handler \"\(name)\" (from _HANDLER); known handlers: \(known)")
-        }
-        do {
-            return try entry.make(environment)
-        } catch let error as any LambdaError {
-            throw InitError(errorType: error.errorType, description: "handler \"\(name)\": \(error.errorMessage)")
-        } catch {
-            throw InitError(errorType: "Runtime.InvalidConfiguration", description: "handler \"\(name)\": \(error)")
-        }
-    }
-}
-
-struct NoSuchHandlerError: LambdaError, CustomStringConvertible {
-    let description: String
-    var errorType: String { "Runtime.NoSuchHandler" }
-}
-
-/// A handler's factory failed; the message says which handler.
-struct InitError: LambdaError, CustomStringConvertible {
-    let errorType: String
-    let description: String
 }

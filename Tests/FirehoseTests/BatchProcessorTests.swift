@@ -1,6 +1,7 @@
 import ByteJSON
 import FirehoseCodec
 import Foundation
+import LambdaRuntime
 import Testing
 @testable import FirehoseTransform
 
@@ -37,7 +38,7 @@ private func randomRecords(_ count: Int, using random: inout SeededGenerator) ->
     func everyRecordComesBackExactlyOnceAndFailuresKeepTheirData(seed: UInt64) throws {
         var random = SeededGenerator(state: seed)
         let records = randomRecords(600, using: &random)
-        let outcome = try BatchProcessor(pipeline: .seeds, parallelism: 3, minimumRecordsPerThread: 50).process(TestBatch.event(records))
+        let outcome = try BatchProcessor(pipeline: .usernameTimestampAction, parallelism: 3, minimumRecordsPerThread: 50).process(TestBatch.event(records))
         let results = try TestBatch.results(outcome.response)
         #expect(results.map(\.id) == records.map(\.id))
         for (record, result) in zip(records, results) {
@@ -76,7 +77,7 @@ private func randomRecords(_ count: Int, using random: inout SeededGenerator) ->
         let large = String(repeating: "L", count: 600)
         let pipeline = try PipelineConfiguration.parse(#"[{"extract": {"username": "user", "action": "action"}}, {"set": {"blob": "\#(large)"}}]"#)
         let outcome = try BatchProcessor(pipeline: pipeline).process(event)
-        #expect(outcome.response.count <= FirehoseResponse.sizeLimit)
+        #expect(outcome.response.count <= LambdaLimits.responseBytes)
         #expect(outcome.report.overBudget > 0 && outcome.report.ok > 0)
         #expect(outcome.report.ok + outcome.report.processingFailed == records.count)
         let results = try TestBatch.results(outcome.response)
@@ -90,8 +91,8 @@ private func randomRecords(_ count: Int, using random: inout SeededGenerator) ->
     }
 
     @Test func emptyBatchesAndOneRecordBatchesWork() throws {
-        #expect(text(try BatchProcessor(pipeline: .seeds).process(TestBatch.event([])).response) == #"{"records":[]}"#)
-        let one = try BatchProcessor(pipeline: .seeds).process(TestBatch.event([TestBatch.record("x", json: "{}")]))
+        #expect(text(try BatchProcessor(pipeline: .usernameTimestampAction).process(TestBatch.event([])).response) == #"{"records":[]}"#)
+        let one = try BatchProcessor(pipeline: .usernameTimestampAction).process(TestBatch.event([TestBatch.record("x", json: "{}")]))
         #expect(try TestBatch.results(one.response).map(\.result) == ["Ok"])
     }
 
@@ -100,11 +101,11 @@ private func randomRecords(_ count: Int, using random: inout SeededGenerator) ->
         var broken = event
         let data = try #require(text(event).range(of: #""data":""#))
         broken.insert(0x01, at: text(event).utf8.distance(from: text(event).utf8.startIndex, to: data.upperBound))
-        #expect(throws: FirehoseEventError.self) { try BatchProcessor(pipeline: .seeds).process(broken) }
+        #expect(throws: FirehoseEventError.self) { try BatchProcessor(pipeline: .usernameTimestampAction).process(broken) }
     }
 
     @Test func metricsAreOneEmbeddedMetricFormatObject() throws {
-        let outcome = try BatchProcessor(pipeline: .seeds).process(TestBatch.event([
+        let outcome = try BatchProcessor(pipeline: .usernameTimestampAction).process(TestBatch.event([
             TestBatch.record("a", json: "{}"), TestBatch.record("b", json: "oops"),
         ]))
         let line = outcome.report.embeddedMetricFormat(namespace: "StreamingPipeline", functionName: "transform",

@@ -1,5 +1,6 @@
 import ByteJSON
 import Foundation
+import LambdaRuntime
 import Testing
 @testable import FirehoseCodec
 
@@ -96,7 +97,7 @@ import Testing
 }
 
 @Suite struct ResponseTests {
-    private func encode(_ event: FirehoseEvent, _ results: [RecordResult], output: [UInt8] = [], limit: Int = FirehoseResponse.sizeLimit) -> FirehoseResponse.Encoded {
+    private func encode(_ event: FirehoseEvent, _ results: [RecordResult], output: [UInt8] = [], limit: Int = LambdaLimits.responseBytes) -> FirehoseResponse.Encoded {
         FirehoseResponse.encode(event, results: results, output: output, limit: limit)
     }
 

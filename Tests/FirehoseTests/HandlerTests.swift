@@ -1,5 +1,5 @@
 import ByteJSON
-import Handlers
+import FirehoseTransform
 import LambdaRuntime
 import Synchronization
 import Testing
@@ -19,7 +19,7 @@ import Testing
     @Test func anInvalidPipelineIsAnInitErrorNamingTheStep() {
         let environment = LambdaEnvironment(["FIREHOSE_PIPELINE": #"[{"extract": {"a": "a"}}, {"filter": {"field": "a"}}]"#])
         do {
-            _ = try HandlerCatalog.functions.makeHandler(named: "firehose-transform", environment: environment)
+            _ = try HandlerCatalog([.firehoseTransform()]).makeHandler(named: "firehose-transform", environment: environment)
             Issue.record("accepted an invalid pipeline")
         } catch {
             let response = ErrorResponse(error)

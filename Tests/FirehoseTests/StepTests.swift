@@ -38,14 +38,18 @@ private func run(_ configuration: String, _ input: String, arrival: Int64? = 1_7
     }
 
     @Test(arguments: [
-        ("not json", "not valid JSON"), ("[1,2]", "an array, not a JSON object"), ("\"text\"", "a string, not a JSON object"),
-        ("null", "null, not a JSON object"), ("{\"user\":\"a\"} trailing", "not valid JSON"), ("", "not valid JSON"),
-        ("{\"user\":NaN}", "not valid JSON"), ("\u{FEFF}{}", "not valid UTF-8"),
+        ("not json", "the data is not valid JSON: unexpected 'o' at byte 1"), ("trash", "the data is not valid JSON: unexpected 'a' at byte 2"),
+        ("[1,2]", "the data is an array, not a JSON object"), ("\"text\"", "the data is a string, not a JSON object"),
+        ("null", "the data is null, not a JSON object"), ("{\"user\":\"a\"} trailing", "the data is not valid JSON: unexpected content after the JSON value at byte 13"),
+        ("", "the data is not valid JSON: unexpected end of JSON at byte 0"), ("{\"user\":NaN}", "the data is not valid JSON: unexpected 'N' at byte 8"),
+        ("\u{FEFF}{}", "the data is not valid JSON: unexpected 0xef at byte 0"), ("[1, oops]", "the data is not valid JSON: unexpected 'o' at byte 4"),
     ])
-    func recordsThatAreNotJSONObjectsFail(input: String, reason: String) throws {
-        let result = try TestBatch.transform(json: input)
+    func recordsThatAreNotJSONObjectsFailWithTheRealReason(input: String, reason: String) throws {
+        let outcome = try BatchProcessor(pipeline: .usernameTimestampAction).process(TestBatch.event([TestBatch.record("r", json: input)]))
+        let result = try #require(try TestBatch.results(outcome.response).first)
         #expect(result.result == "ProcessingFailed")
         #expect(text(result.data) == input, "a failed record carries its original data")
+        #expect(outcome.report.failureSamples.first?.reason == reason)
     }
 
     @Test func invalidUTF8Fails() throws {

@@ -59,12 +59,12 @@ enum TestBatch {
     }
 
     /// Runs `pipeline` (the seeds' by default) over one record's payload.
-    static func transform(_ payload: [UInt8], pipeline: Pipeline = .seeds) throws -> Result {
+    static func transform(_ payload: [UInt8], pipeline: Pipeline = .usernameTimestampAction) throws -> Result {
         let event = event([record("r", payload: payload)])
         return try #require(try results(BatchProcessor(pipeline: pipeline).process(event).response).first)
     }
 
-    static func transform(json: String, pipeline: Pipeline = .seeds) throws -> Result {
+    static func transform(json: String, pipeline: Pipeline = .usernameTimestampAction) throws -> Result {
         try transform(Array(json.utf8), pipeline: pipeline)
     }
 }

@@ -1,19 +1,27 @@
+import FirehoseTransform
 import Foundation
 import Glibc
+import LambdaRuntime
+import S3EMRTrigger
 
 /// Paths and process helpers shared by the integration tests.
 enum Harness {
     /// Where SwiftPM put the products this test bundle was built with.
     static let productsDirectory: URL = {
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        while url.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: url.appendingPathComponent("bootstrap").path) {
+        while url.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: url.appendingPathComponent("streaming-lambdas").path) {
             url.deleteLastPathComponent()
         }
         return url
     }()
 
+    /// The handlers `bootstrap` serves (Sources/Functions/main.swift), for tests that build them
+    /// in-process; `anUnknownHandlerIsAnInitError` checks the binary agrees.
+    static let handlers: HandlerCatalog = [.firehoseTransform(), .s3EMRTrigger]
+
     static var emulator: String { productsDirectory.appendingPathComponent("lambda-emulator").path }
-    static var bootstrap: String { productsDirectory.appendingPathComponent("bootstrap").path }
+    /// The functions' binary, `bootstrap` in the Lambda zip.
+    static var bootstrap: String { productsDirectory.appendingPathComponent("streaming-lambdas").path }
 
     /// The package root, for `events/` and `build.sh`.
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

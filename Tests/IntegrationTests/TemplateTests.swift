@@ -1,6 +1,7 @@
 import ByteJSON
 import Foundation
-import Handlers
+import FirehoseTransform
+import S3EMRTrigger
 import LambdaRuntime
 import Synchronization
 import Testing
@@ -18,7 +19,7 @@ import Testing
         #expect(properties["Runtime"] as? String == "provided.al2")
         #expect(properties["Architectures"] as? [String] == ["x86_64"])
         #expect(properties["Handler"] as? String == handler)
-        #expect(HandlerCatalog.functions.names.contains(handler))
+        #expect(Harness.handlers.names.contains(handler))
     }
 
     @Test func theDeliveryStreamReadsTheStreamAndCallsTheTransform() throws {
@@ -71,7 +72,7 @@ import Testing
         let pipeline = try Template.branches((variables["Variables"] as? [String: Any])?["FIREHOSE_PIPELINE"], on: "HasPipeline").else
         let dynamic = try #require(try Template.branches(pipeline, on: "UseDynamicPartitioning").then as? String)
 
-        let handler = try HandlerCatalog.functions.makeHandler(named: "firehose-transform",
+        let handler = try Harness.handlers.makeHandler(named: "firehose-transform",
                                                                environment: LambdaEnvironment(["FIREHOSE_PIPELINE": dynamic]))
         let event = try Harness.event("firehose-batch.json")
         let context = LambdaContext(requestID: "r", deadlineEpochMilliseconds: .max / 2, invokedFunctionARN: "",
@@ -122,7 +123,7 @@ import Testing
         environment.merge(["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret",
                            "AWS_SESSION_TOKEN": "token"]) { own, _ in own }
         #expect(throws: Never.self) {
-            _ = try HandlerCatalog.functions.makeHandler(named: handler, environment: LambdaEnvironment(environment))
+            _ = try Harness.handlers.makeHandler(named: handler, environment: LambdaEnvironment(environment))
         }
     }
 
@@ -187,7 +188,7 @@ import Testing
         let logger = LambdaLogger(format: .json, sink: { line in lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) } })
         let context = LambdaContext(requestID: "r", deadlineEpochMilliseconds: .max / 2, invokedFunctionARN: "",
                                     environment: LambdaEnvironment(["AWS_LAMBDA_FUNCTION_NAME": "stack-TransformFunction-1"]), logger: logger)
-        let handler = try HandlerCatalog.functions.makeHandler(named: "firehose-transform", environment: LambdaEnvironment(environment))
+        let handler = try Harness.handlers.makeHandler(named: "firehose-transform", environment: LambdaEnvironment(environment))
         let event = try Harness.event("firehose-bad-records.json")
         _ = try await handler.handle(Array(event), context: context)
 

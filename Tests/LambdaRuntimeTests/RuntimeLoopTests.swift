@@ -29,9 +29,9 @@ private let baseEnvironment: [String: String] = [
 private func run(_ api: FakeRuntimeAPI, environment: [String: String] = baseEnvironment,
                  handler: @escaping @Sendable ([UInt8], LambdaContext) async throws -> [UInt8]) async -> (Int32, LogCapture) {
     let logs = LogCapture()
-    let catalog = HandlerCatalog([(name: "test", make: { _ in ClosureHandler(body: handler) })])
+    let catalog = HandlerCatalog([.init("test") { _ in ClosureHandler(body: handler) }])
     let environment = LambdaEnvironment(environment)
-    let code = await LambdaRuntime.run(handlers: catalog, environment: environment, transport: api,
+    let code = await Lambda.run(handlers: catalog, environment: environment, transport: api,
                                        logger: LambdaLogger(environment: environment, sink: logs.sink))
     return (code, logs)
 }
@@ -136,9 +136,9 @@ private func errorBody(_ request: RuntimeRequest) throws -> (type: String?, mess
 
     @Test func invalidConfigurationIsAnInitErrorThatNamesTheHandler() async throws {
         let api = FakeRuntimeAPI(events: [FakeRuntimeAPI.event("{}")])
-        let catalog = HandlerCatalog([(name: "test", make: { _ in throw ConfigurationError("EMR_CLUSTER_ID is not set") })])
+        let catalog = HandlerCatalog([.init("test") { _ in throw ConfigurationError("EMR_CLUSTER_ID is not set") }])
         let environment = LambdaEnvironment(baseEnvironment)
-        let code = await LambdaRuntime.run(handlers: catalog, environment: environment, transport: api,
+        let code = await Lambda.run(handlers: catalog, environment: environment, transport: api,
                                            logger: LambdaLogger(format: .text, sink: { _ in }))
         #expect(code == 1)
         let post = try #require(api.posts.first)

@@ -1,4 +1,4 @@
-import Handlers
+import S3EMRTrigger
 import LambdaRuntime
 import Testing
 
@@ -7,7 +7,7 @@ import Testing
 
     private func initError(_ environment: [String: String]) -> ErrorResponse? {
         do {
-            _ = try HandlerCatalog.functions.makeHandler(named: "s3-emr-trigger", environment: LambdaEnvironment(environment))
+            _ = try HandlerCatalog([.s3EMRTrigger]).makeHandler(named: "s3-emr-trigger", environment: LambdaEnvironment(environment))
             return nil
         } catch {
             return ErrorResponse(error)
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func eventsThatAreNotFromS3AreInvalidAndTheTestEventIsNot() async throws {
-        let handler = try HandlerCatalog.functions.makeHandler(named: "s3-emr-trigger", environment: LambdaEnvironment(S3EMRTriggerHandlerTests.configured))
+        let handler = try HandlerCatalog([.s3EMRTrigger]).makeHandler(named: "s3-emr-trigger", environment: LambdaEnvironment(S3EMRTriggerHandlerTests.configured))
         let context = LambdaContext(requestID: "r", deadlineEpochMilliseconds: .max / 2, invokedFunctionARN: "",
                                     environment: LambdaEnvironment([:]), logger: LambdaLogger(format: .text, sink: { _ in }))
         await #expect(throws: InvalidEventError.self) {

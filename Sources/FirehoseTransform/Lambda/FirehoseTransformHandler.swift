@@ -1,26 +1,43 @@
 import CivilTime
-import FirehoseTransform
 import LambdaRuntime
 
-/// Firehose's transformation Lambda: runs `FIREHOSE_PIPELINE` (by default the seeds' transform)
-/// over every record, and logs one CloudWatch Embedded Metric Format line per batch.
+/// Firehose's transformation Lambda: runs a pipeline over every record of each batch and logs
+/// one CloudWatch Embedded Metric Format line per batch.
+///
+/// A binary serves it as the `firehose-transform` handler:
+///
+/// ```swift
+/// Lambda.main(handlers: [.firehoseTransform(steps: StepRegistry.builtIn.adding(RedactEmail.self))])
+/// ```
 public struct FirehoseTransformHandler: LambdaHandler {
+    /// The metric namespace when `METRICS_NAMESPACE` is unset.
+    public static let defaultMetricsNamespace = "StreamingPipeline"
+
     let processor: BatchProcessor
     let metricsNamespace: String
 
-    public init(environment: LambdaEnvironment) throws {
+    /// Runs `FIREHOSE_PIPELINE`, whose steps come from `steps`, or without it `defaultPipeline`.
+    /// An invalid pipeline is a `ConfigurationError` naming the step and the reason.
+    public init(environment: LambdaEnvironment, steps: StepRegistry = .builtIn,
+                defaultPipeline: Pipeline = .usernameTimestampAction) throws {
         let pipeline: Pipeline
         if let configuration = environment["FIREHOSE_PIPELINE"] {
             do {
-                pipeline = try PipelineConfiguration.parse(configuration)
+                pipeline = try PipelineConfiguration.parse(configuration, steps: steps)
             } catch {
                 throw ConfigurationError(error.description)
             }
         } else {
-            pipeline = .seeds
+            pipeline = defaultPipeline
         }
-        processor = BatchProcessor(pipeline: pipeline)
-        metricsNamespace = environment["METRICS_NAMESPACE"] ?? "StreamingPipeline"
+        self.init(pipeline: pipeline, environment: environment)
+    }
+
+    /// Runs `pipeline`, with the metrics namespace (`METRICS_NAMESPACE`) and threads (one per
+    /// vCPU Lambda grants) that `environment` gives.
+    public init(pipeline: Pipeline, environment: LambdaEnvironment) {
+        processor = BatchProcessor(pipeline: pipeline, parallelism: environment.grantedProcessors)
+        metricsNamespace = environment["METRICS_NAMESPACE"] ?? FirehoseTransformHandler.defaultMetricsNamespace
     }
 
     public func handle(_ event: [UInt8], context: LambdaContext) async throws -> [UInt8] {
@@ -49,5 +66,16 @@ public struct FirehoseTransformHandler: LambdaHandler {
                                                           durationMilliseconds: milliseconds,
                                                           timestamp: UTCTime.currentEpochMilliseconds()))
         return outcome.response
+    }
+}
+
+extension HandlerCatalog.Entry {
+    /// `firehose-transform`: ``FirehoseTransformHandler``, with `steps` for `FIREHOSE_PIPELINE`
+    /// and `defaultPipeline` without it.
+    public static func firehoseTransform(steps: StepRegistry = .builtIn,
+                                         defaultPipeline: Pipeline = .usernameTimestampAction) -> HandlerCatalog.Entry {
+        HandlerCatalog.Entry("firehose-transform") { environment in
+            try FirehoseTransformHandler(environment: environment, steps: steps, defaultPipeline: defaultPipeline)
+        }
     }
 }

@@ -12,10 +12,13 @@ import Foundation
 
 /// The custom runtime: pick the handler named by `_HANDLER`, then loop on the Runtime API,
 /// handing each event to it and posting its response or error, until the API fails.
-public enum LambdaRuntime {
-    /// Lambda's limit on a synchronous response, as the Runtime API enforces it.
-    public static let maximumResponseBytes = 6_291_556
-
+///
+/// A binary's `main.swift` is one call:
+///
+/// ```swift
+/// Lambda.main(handlers: [.firehoseTransform(), .s3EMRTrigger()])
+/// ```
+public enum Lambda {
     /// Runs the runtime for this process and exits when the Runtime API fails. Call it from
     /// `main.swift` before anything else: it tunes malloc before the first thread starts.
     public static func main(handlers: HandlerCatalog) -> Never {
@@ -94,7 +97,7 @@ public enum LambdaRuntime {
             case .tooLarge:
                 let response = ErrorResponse(
                     errorType: "Function.ResponseSizeTooLarge",
-                    errorMessage: "Response payload size (\(output.count) bytes) exceeded maximum allowed payload size (\(maximumResponseBytes) bytes).")
+                    errorMessage: "Response payload size (\(output.count) bytes) exceeded maximum allowed payload size (\(LambdaLimits.responseBytes) bytes).")
                 requestLogger.error(response.errorMessage)
                 try await report(response, for: invocation, client: client, logger: requestLogger)
             case .rejected(_, let message):

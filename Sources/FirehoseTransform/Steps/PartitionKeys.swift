@@ -4,7 +4,10 @@ import CivilTime
 /// Emits `metadata.partitionKeys` for Firehose dynamic partitioning: values of fields, and
 /// `year`/`month`/`day`/`hour` (UTC) for prefixes like the seeds'
 /// `streaming-data/year=!{partitionKeyFromLambda:year}/month=…/day=…/hour=…/`.
-public struct PartitionKeys: RecordTransformer {
+public struct PartitionKeys: ConfigurableTransformer {
+    /// `{"partitionKeys": {"fields": {"action": "action"}, "time": "arrival"}}`
+    public static let stepName = "partitionKeys"
+
     /// Where the partition time comes from.
     public enum TimeSource: Sendable {
         /// The record's `approximateArrivalTimestamp`.
@@ -13,18 +16,66 @@ public struct PartitionKeys: RecordTransformer {
         case field(FieldPath, unit: EpochUnit)
     }
 
+    /// How a number in a time field is read.
     public enum EpochUnit: Sendable {
         /// Milliseconds from 10^11 up (any date after March 1973), seconds below.
-        case automatic, seconds, milliseconds
+        case automatic
+        /// Unix seconds.
+        case seconds
+        /// Unix milliseconds.
+        case milliseconds
     }
 
+    /// Keys taken from fields.
     public let fields: [(name: String, path: FieldPath)]
+    /// Where `year`, `month`, `day` and `hour` come from, if set.
     public let time: TimeSource?
 
+    /// A step setting `fields` and, with `time`, the UTC hour's keys.
     public init(fields: [(name: String, path: FieldPath)] = [], time: TimeSource? = nil) {
         self.fields = fields
         self.time = time
     }
+
+    /// `fields` (key to field path) and/or `time` (`"arrival"` or `{"field": …, "unit": …}`).
+    public init(options: StepOptions) throws(PipelineConfigurationError) {
+        let members = try options.members(of: try options.object("an object with \"fields\" and/or \"time\""), allowed: ["fields", "time"])
+        var fields: [(name: String, path: FieldPath)] = []
+        var time: TimeSource?
+        for (name, value) in members {
+            if name == "fields" {
+                let pairs = try options.members(of: try options.object("\"fields\" as an object of key name to field path", of: value))
+                fields = try pairs.map { pair throws(PipelineConfigurationError) in (pair.name, try options.path(pair.value, for: pair.name)) }
+                if let clash = fields.first(where: { PartitionKeys.timeKeys.contains($0.name) }), members.contains(where: { $0.name == "time" }) {
+                    throw options.error("key \"\(clash.name)\" is also set by \"time\"")
+                }
+            } else if value.stringValue == "arrival" {
+                time = .arrival
+            } else if let object = value.objectValue {
+                let timeMembers = try options.members(of: object, allowed: ["field", "unit"])
+                guard let field = timeMembers.first(where: { $0.name == "field" })?.value else {
+                    throw options.error("\"time\" needs a \"field\", or use \"time\": \"arrival\"")
+                }
+                var unit = EpochUnit.automatic
+                if let unitValue = timeMembers.first(where: { $0.name == "unit" })?.value {
+                    switch unitValue.stringValue {
+                    case "s", "seconds": unit = .seconds
+                    case "ms", "milliseconds": unit = .milliseconds
+                    case "auto": unit = .automatic
+                    default: throw options.error("\"unit\" must be \"s\", \"ms\" or \"auto\", found \(unitValue.rawText)")
+                    }
+                }
+                time = .field(try options.path(field, for: "time.field"), unit: unit)
+            } else {
+                throw options.error("\"time\" must be \"arrival\" or {\"field\": \"…\"}, found \(value.rawText)")
+            }
+        }
+        guard !fields.isEmpty || time != nil else { throw options.error("name \"fields\", \"time\" or both") }
+        self.init(fields: fields, time: time)
+    }
+
+    /// The keys `time` sets.
+    static let timeKeys = ["year", "month", "day", "hour"]
 
     public func transform(_ record: inout TransformRecord) throws -> TransformDecision {
         for field in fields {

@@ -2,7 +2,6 @@ import AWSSigning
 import EMRClient
 import Foundation
 import LambdaRuntime
-import S3EMRTrigger
 
 /// The S3 event notification's Lambda: adds a Spark step to the EMR cluster for the objects
 /// Firehose writes under `streaming-data/`.
@@ -11,6 +10,8 @@ public struct S3EMRTriggerHandler: LambdaHandler {
     /// Time kept back from the invocation's deadline for reporting an error.
     static let reserve: Duration = .milliseconds(500)
 
+    /// A trigger configured from `environment` (see ``TriggerConfiguration``), calling EMR through
+    /// `transport`. A missing or invalid setting is a `ConfigurationError` naming it.
     public init(environment: LambdaEnvironment, transport: any HTTPTransport = URLSessionHTTPTransport()) throws {
         let configuration: TriggerConfiguration
         do {
@@ -57,5 +58,12 @@ struct TriggerFailure: LambdaError, CustomStringConvertible {
     init(_ error: TriggerError) {
         errorType = error.errorType
         description = error.description
+    }
+}
+
+extension HandlerCatalog.Entry {
+    /// `s3-emr-trigger`: ``S3EMRTriggerHandler``.
+    public static let s3EMRTrigger = HandlerCatalog.Entry("s3-emr-trigger") { environment in
+        try S3EMRTriggerHandler(environment: environment)
     }
 }

@@ -1,7 +1,10 @@
 import ByteJSON
 
 /// How records are written for the destination: the last step of every pipeline.
-public enum OutputFormat: RecordTransformer {
+public enum OutputFormat: ConfigurableTransformer {
+    /// `{"format": "csv"}`; always the last step.
+    public static let stepName = "format"
+
     /// One compact JSON value per line (each record ends with `\n`), so Athena, Glue and Spark
     /// read one row per record from Firehose's concatenated output.
     case jsonLines
@@ -10,13 +13,41 @@ public enum OutputFormat: RecordTransformer {
     /// The record's bytes as they are, with nothing added.
     case raw
 
+    /// `"json"`, `"csv"`, `"raw"` or `{"csv": {"columns": […], "delimiter": ";"}}`.
+    public init(options: StepOptions) throws(PipelineConfigurationError) {
+        switch options.value.stringValue {
+        case "json", "jsonl", "jsonLines": self = .jsonLines; return
+        case "csv": self = .csv(columns: nil, delimiter: UInt8(ascii: ",")); return
+        case "raw": self = .raw; return
+        case nil: break
+        case let other?: throw options.error("unknown format \"\(other)\"; expected \"json\", \"csv\" or \"raw\"")
+        }
+        let members = try options.members(of: try options.object("\"json\", \"csv\", \"raw\" or {\"csv\": {…}}"), allowed: ["csv"])
+        guard let csv = members.first?.value else { throw options.error("expected {\"csv\": {\"columns\": […], \"delimiter\": \",\"}}") }
+        var columns: [FieldPath]?
+        var delimiter = UInt8(ascii: ",")
+        for (name, value) in try options.members(of: try options.object("CSV options", of: csv), allowed: ["columns", "delimiter"]) {
+            if name == "columns" {
+                guard let list = value.arrayValues, !list.isEmpty else { throw options.error("\"columns\" needs a non-empty array of field paths") }
+                columns = try list.map { column throws(PipelineConfigurationError) in try options.path(column, for: "columns") }
+            } else {
+                guard let text = value.stringValue, text.utf8.count == 1, let byte = text.utf8.first,
+                      byte != UInt8(ascii: "\""), byte != 0x0A, byte != 0x0D else {
+                    throw options.error("\"delimiter\" must be one ASCII character other than a quote or newline")
+                }
+                delimiter = byte
+            }
+        }
+        self = .csv(columns: columns, delimiter: delimiter)
+    }
+
     public func transform(_ record: inout TransformRecord) throws -> TransformDecision {
         switch self {
         case .raw:
             break
         case .jsonLines:
             if record.isCompactJSONObject {
-                record.editBytes { $0.append(0x0A) }
+                record.append(0x0A)
                 return .keep
             }
             let value: JSONValue

@@ -1,37 +1,39 @@
 import ByteJSON
 import Dispatch
 import FirehoseCodec
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import LambdaRuntime
 import Synchronization
 
 /// Runs a pipeline over every record of a Firehose batch and encodes the response. Each record
 /// succeeds or fails on its own; only an event that is not a Firehose batch at all throws.
 public struct BatchProcessor: Sendable {
+    /// What runs over every record.
     public let pipeline: Pipeline
+    /// The response's size limit, Lambda's by default.
     public let responseLimit: Int
-    /// How many threads share a large batch: by default one per core Lambda grants
-    /// (memory sizes from 1,769 MB up get two or more vCPUs).
+    /// How many threads share a large batch: one per vCPU the function is granted.
     public let parallelism: Int
     /// Records per thread below which a batch is not split.
     public let minimumRecordsPerThread: Int
 
-    public init(pipeline: Pipeline, responseLimit: Int = FirehoseResponse.sizeLimit,
-                parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, minimumRecordsPerThread: Int = 512) {
+    /// A processor running `pipeline` on up to `parallelism` threads.
+    public init(pipeline: Pipeline, responseLimit: Int = LambdaLimits.responseBytes,
+                parallelism: Int = 1, minimumRecordsPerThread: Int = 512) {
         self.pipeline = pipeline
         self.responseLimit = responseLimit
         self.parallelism = max(1, parallelism)
         self.minimumRecordsPerThread = max(1, minimumRecordsPerThread)
     }
 
+    /// A processed batch.
     public struct Outcome: Sendable {
+        /// The response Firehose expects.
         public let response: [UInt8]
+        /// What happened, for logs and metrics.
         public let report: BatchReport
     }
 
+    /// Processes one event. Throws only when the event is not a Firehose batch.
     public func process(_ eventBytes: [UInt8]) throws(FirehoseEventError) -> Outcome {
         let event = try FirehoseEvent(parsing: eventBytes)
         let chunks = chunks(of: event.records.count)
@@ -135,7 +137,7 @@ public struct BatchProcessor: Sendable {
                 continue
             }
             let base64Start = chunk.output.count
-            record.bytes.withUnsafeBufferPointer { Base64.encode($0, appendingTo: &chunk.output) }
+            record.withUnsafeBytes { Base64.encode($0, appendingTo: &chunk.output) }
             let base64 = base64Start..<chunk.output.count
             var metadata: Range<Int>?
             if !record.partitionKeys.isEmpty {
@@ -157,10 +159,6 @@ public struct BatchProcessor: Sendable {
         object.writer.append(raw: inner.finish())
         output.append(contentsOf: object.finish())
     }
-}
-
-extension Range<Int> {
-    func shifted(by offset: Int) -> Range<Int> { (lowerBound + offset)..<(upperBound + offset) }
 }
 
 /// The records of one chunk between steps: a record is removed when dropped or failed.

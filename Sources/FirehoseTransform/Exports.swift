@@ -1,0 +1,2 @@
+@_exported import ByteJSON
+@_exported import FirehoseCodec

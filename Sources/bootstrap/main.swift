@@ -1,4 +1,0 @@
-import Handlers
-import LambdaRuntime
-
-LambdaRuntime.main(handlers: .functions)
