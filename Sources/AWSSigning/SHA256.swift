@@ -1,6 +1,8 @@
 /// SHA-256 (FIPS 180-4), incremental: `update` with any number of pieces, then `finalize`.
 public struct SHA256: Sendable {
+    /// Digest length in bytes.
     public static let digestCount = 32
+    /// Block length in bytes: the unit of compression, and the key size HMAC pads to.
     public static let blockCount = 64
 
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
@@ -8,6 +10,7 @@ public struct SHA256: Sendable {
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
+    /// A hasher that has seen no input yet.
     public init() {
         pending.reserveCapacity(SHA256.blockCount)
     }
@@ -19,6 +22,7 @@ public struct SHA256: Sendable {
         return hasher.finalize()
     }
 
+    /// Adds `bytes` to the message; pieces hash as if concatenated.
     public mutating func update(_ bytes: some Collection<UInt8>) {
         if bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) == nil {
             Array(bytes).withUnsafeBytes { update($0) }
@@ -43,6 +47,7 @@ public struct SHA256: Sendable {
         pending.append(contentsOf: input)
     }
 
+    /// The 32-byte digest of everything passed to `update`; uses up the hasher.
     public consuming func finalize() -> [UInt8] {
         let bitLength = length &* 8
         var tail = pending
@@ -101,6 +106,7 @@ public struct SHA256: Sendable {
 
 /// HMAC-SHA256 (RFC 2104).
 public enum HMACSHA256 {
+    /// The 32-byte MAC of `message` under `key`; a key longer than a block is hashed first.
     public static func authenticate(_ message: some Collection<UInt8>, key: some Collection<UInt8>) -> [UInt8] {
         var block = key.count > SHA256.blockCount ? SHA256.hash(key) : Array(key)
         block += [UInt8](repeating: 0, count: SHA256.blockCount - block.count)

@@ -2,10 +2,15 @@ import CivilTime
 
 /// AWS credentials. Printing them never shows the secret or the session token.
 public struct AWSCredentials: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The public half of the key pair, named in every signature and safe to print.
     public let accessKeyID: String
+    /// The secret that derives the signing key; never sent or printed.
     public let secretAccessKey: String
+    /// The token that comes with temporary credentials (roles, STS), sent as
+    /// `X-Amz-Security-Token`; nil for long-term keys.
     public let sessionToken: String?
 
+    /// Credentials from explicit values.
     public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
@@ -29,14 +34,18 @@ public struct AWSCredentials: Sendable, CustomStringConvertible, CustomDebugStri
 
 /// What Signature Version 4 reads of an HTTP request.
 public struct SignableRequest: Sendable {
+    /// The HTTP method, as sent (`POST`).
     public var method: String
     /// The path as the service sees it, not percent-encoded (`/my key`).
     public var path: String
     /// Query parameters, not percent-encoded.
     public var query: [(name: String, value: String)]
+    /// Headers as sent; `sign` covers every one present when it runs.
     public var headers: [(name: String, value: String)]
+    /// The payload, whose SHA-256 goes into the signature.
     public var body: [UInt8]
 
+    /// A request to sign: by default the root path, with no query, headers or body.
     public init(method: String, path: String = "/", query: [(name: String, value: String)] = [],
                 headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.method = method
@@ -46,6 +55,7 @@ public struct SignableRequest: Sendable {
         self.body = body
     }
 
+    /// The first value of header `name` (compared case-insensitively), or nil when absent.
     public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
@@ -58,12 +68,16 @@ public struct SignableRequest: Sendable {
 
 /// AWS Signature Version 4, for any service: signs every header the request carries.
 public struct SigV4Signer: Sendable {
+    /// The credentials requests are signed with.
     public let credentials: AWSCredentials
+    /// The region in the credential scope (`us-east-1`).
     public let region: String
+    /// The service's signing name in the credential scope (`elasticmapreduce`, `s3`).
     public let service: String
     /// S3 signs paths as sent; other services remove dot segments and repeated slashes first.
     public let normalizesPath: Bool
 
+    /// A signer for `service` in `region`; S3 needs `normalizesPath: false`.
     public init(credentials: AWSCredentials, region: String, service: String, normalizesPath: Bool = true) {
         self.credentials = credentials
         self.region = region

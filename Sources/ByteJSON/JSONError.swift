@@ -1,21 +1,33 @@
 /// Why a byte sequence is not the JSON that was expected, and where.
 public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What is wrong with the text.
     public enum Reason: Equatable, Sendable {
+        /// The text ends inside a value.
         case unexpectedEnd
+        /// A byte that cannot appear here (the byte found).
         case unexpectedByte(UInt8)
+        /// A backslash not followed by one of JSON's escapes, or `\u` without four hex digits.
         case invalidEscape
+        /// A byte below 0x20 inside a string, where JSON requires an escape.
         case controlCharacterInString
+        /// Bytes in a string that are not well-formed UTF-8.
         case invalidUTF8
+        /// A number outside JSON's grammar (`01`, `1.`, `-`, `1e`).
         case invalidNumber
+        /// Objects and arrays nested more than `limit` levels.
         case tooDeep(limit: Int)
+        /// Something other than whitespace after the one top-level value.
         case trailingContent
+        /// Valid JSON whose root is not the object required (the kind found).
         case notAnObject(JSONKind)
     }
 
+    /// What is wrong at `offset`.
     public let reason: Reason
     /// Byte offset into the scanned text.
     public let offset: Int
 
+    /// An error of `reason` at byte `offset`.
     public init(_ reason: Reason, at offset: Int) {
         self.reason = reason
         self.offset = offset
@@ -54,6 +66,7 @@ public enum JSONKind: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// Bounds the scanner enforces, so hostile input cannot exhaust time or memory.
 public enum JSONLimits {
     /// Deep enough for any real record, and below the ~980 levels where Python's `json`
     /// module gives up, so both agree on which records are absurd.

@@ -3,20 +3,25 @@
 /// It never builds values: it checks syntax and reports where values start and end, so
 /// callers can copy the exact bytes of what they pass through.
 public struct JSONScanner {
+    /// The text being scanned; the caller keeps it alive while the scanner is in use.
     public let bytes: UnsafeBufferPointer<UInt8>
+    /// Offset of the next byte to read. Ranges the scanner returns are offsets into `bytes` too.
     public var position: Int
 
+    /// A scanner over `bytes`, starting at offset `position`.
     public init(_ bytes: UnsafeBufferPointer<UInt8>, position: Int = 0) {
         self.bytes = bytes
         self.position = position
     }
 
+    /// Whether every byte has been consumed.
     @inline(__always)
     public var atEnd: Bool { position >= bytes.count }
 
     @inline(__always)
     func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
 
+    /// Advances past JSON whitespace: space, tab, line feed and carriage return.
     @inline(__always)
     public mutating func skipWhitespace() {
         while position < bytes.count {

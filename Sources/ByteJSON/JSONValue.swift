@@ -1,8 +1,11 @@
 /// One JSON value inside a validated buffer. Nothing is decoded until asked for, and the
 /// raw bytes are always available to copy through unchanged.
 public struct JSONValue: Sendable {
+    /// The buffer the value lies in, usually the whole document, shared rather than copied.
     public let storage: [UInt8]
+    /// Where the value lies in `storage`, without surrounding whitespace.
     public let range: Range<Int>
+    /// Which of the six kinds the value is, known without decoding it.
     public let kind: JSONKind
 
     init(storage: [UInt8], range: Range<Int>, kind: JSONKind) {
@@ -36,6 +39,7 @@ public struct JSONValue: Sendable {
     /// The value's bytes exactly as written.
     public var rawBytes: ArraySlice<UInt8> { storage[range] }
 
+    /// Calls `body` with the value's bytes exactly as written, without copying them.
     public func withRawBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try storage.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
@@ -43,8 +47,10 @@ public struct JSONValue: Sendable {
     /// The value's JSON text exactly as written.
     public var rawText: String { String(decoding: rawBytes, as: UTF8.self) }
 
+    /// Whether this is JSON `null` (as opposed to an absent key).
     public var isNull: Bool { kind == .null }
 
+    /// The boolean, if this is `true` or `false`.
     public var boolValue: Bool? {
         kind == .bool ? storage[range.lowerBound] == UInt8(ascii: "t") : nil
     }
@@ -105,11 +111,15 @@ public struct JSONValue: Sendable {
 
 /// A JSON object whose members have been located but whose values are left unparsed.
 public struct JSONObject: Sendable {
+    /// Where one member's key and value lie in the object's `storage`.
     public struct Member: Sendable {
         /// The key's content, between its quotes.
         public let key: Range<Int>
+        /// Whether the key holds backslash escapes, which must be decoded before comparing it.
         public let keyHasEscapes: Bool
+        /// Where the value lies in `storage`.
         public let value: Range<Int>
+        /// The value's kind, known without decoding it.
         public let kind: JSONKind
 
         /// Whether this member's key, in `storage`, is `name` (UTF-8), escapes resolved.
@@ -153,14 +163,17 @@ public struct JSONObject: Sendable {
         }
     }
 
+    /// The number of members; a repeated key counts each time.
     public var count: Int { members.count }
 
+    /// `member`'s key, escapes decoded.
     public func key(of member: Member) -> String {
         storage.withUnsafeBufferPointer {
             JSONString.decode(UnsafeBufferPointer(rebasing: $0[member.key]), hasEscapes: member.keyHasEscapes)
         }
     }
 
+    /// `member`'s value, sharing this object's storage.
     public func value(of member: Member) -> JSONValue {
         JSONValue(storage: storage, range: member.value, kind: member.kind)
     }

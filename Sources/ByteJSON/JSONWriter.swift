@@ -1,6 +1,7 @@
 /// Appends JSON text to a byte array. Values passed as raw bytes are copied verbatim, so
 /// numbers and strings keep exactly the form they arrived in.
 public struct JSONWriter {
+    /// The JSON text written so far.
     public var bytes: [UInt8]
 
     /// An empty writer with room for `capacity` bytes.
@@ -15,15 +16,19 @@ public struct JSONWriter {
         bytes.removeAll(keepingCapacity: true)
     }
 
+    /// Appends one byte as is, such as a comma or bracket.
     @inline(__always)
     public mutating func append(_ byte: UInt8) { bytes.append(byte) }
 
+    /// Appends bytes verbatim: JSON text copied through, or punctuation.
     @inline(__always)
     public mutating func append(raw: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: raw) }
 
+    /// Appends bytes verbatim: JSON text copied through, or punctuation.
     @inline(__always)
     public mutating func append(raw: some Sequence<UInt8>) { bytes.append(contentsOf: raw) }
 
+    /// Appends a literal's UTF-8 verbatim, unescaped: for fixed fragments such as `null`.
     public mutating func append(raw: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: raw.utf8Start, count: raw.utf8CodeUnitCount))
     }
@@ -61,6 +66,7 @@ public struct JSONWriter {
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     }
 
+    /// Appends valid UTF-8 from an array as JSON string content (no quotes).
     public mutating func appendEscaped(_ utf8: [UInt8]) {
         utf8.withUnsafeBufferPointer { appendEscaped($0) }
     }
@@ -99,6 +105,7 @@ public struct JSONWriter {
         }
     }
 
+    /// Appends an integer in decimal, as a JSON number.
     public mutating func append(integer value: some BinaryInteger) {
         bytes.append(contentsOf: String(value).utf8)
     }
@@ -164,11 +171,13 @@ public struct JSONObjectWriter {
         writer.append(raw: encodedKey)
     }
 
+    /// Adds a member whose value is JSON text, copied verbatim.
     public mutating func add(_ key: JSONKey, raw value: UnsafeBufferPointer<UInt8>) {
         beginMember(key)
         writer.append(raw: value)
     }
 
+    /// Adds a member whose value is JSON text, copied verbatim.
     public mutating func add(_ key: JSONKey, raw value: some Sequence<UInt8>) {
         beginMember(key)
         writer.append(raw: value)
@@ -188,6 +197,7 @@ public struct JSONObjectWriter {
         writer.append(UInt8(ascii: "\""))
     }
 
+    /// Adds a member whose value is `null`.
     public mutating func addNull(_ key: JSONKey) {
         beginMember(key)
         writer.append(raw: "null")

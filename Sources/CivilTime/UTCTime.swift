@@ -8,14 +8,22 @@ import Darwin
 /// arithmetic (no time zones, no Foundation), because log lines, partition keys and request
 /// signatures all need it on hot paths.
 public struct UTCTime: Sendable, Equatable, Comparable {
+    /// The year, in the proleptic Gregorian calendar.
     public var year: Int
+    /// Month of the year, 1–12.
     public var month: Int
+    /// Day of the month, 1–31.
     public var day: Int
+    /// Hour of the day, 0–23.
     public var hour: Int
+    /// Minute of the hour, 0–59.
     public var minute: Int
+    /// Second of the minute, 0–59 (a parsed leap second becomes 59).
     public var second: Int
+    /// Millisecond of the second, 0–999.
     public var millisecond: Int
 
+    /// A time from its fields, taken as given: nothing is validated or normalized.
     public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, millisecond: Int = 0) {
         self.year = year
         self.month = month
@@ -26,6 +34,7 @@ public struct UTCTime: Sendable, Equatable, Comparable {
         self.millisecond = millisecond
     }
 
+    /// The time `epochMilliseconds` after the Unix epoch (before it, when negative).
     public init(epochMilliseconds: Int64) {
         let (days, msOfDay) = epochMilliseconds.floorDivided(by: 86_400_000)
         let (y, m, d) = UTCTime.civil(fromDays: days)
@@ -34,6 +43,7 @@ public struct UTCTime: Sendable, Equatable, Comparable {
                   second: Int(msOfDay / 1000 % 60), millisecond: Int(msOfDay % 1000))
     }
 
+    /// Milliseconds since the Unix epoch, negative before 1970.
     public var epochMilliseconds: Int64 {
         let days = UTCTime.days(fromCivil: year, month, day)
         return ((days * 24 + Int64(hour)) * 60 + Int64(minute)) * 60_000 + Int64(second) * 1000 + Int64(millisecond)
@@ -42,6 +52,7 @@ public struct UTCTime: Sendable, Equatable, Comparable {
     /// The current time from the system's real-time clock.
     public static func now() -> UTCTime { UTCTime(epochMilliseconds: currentEpochMilliseconds()) }
 
+    /// The system's real-time clock in Unix milliseconds, without building a `UTCTime`.
     public static func currentEpochMilliseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)

@@ -1,5 +1,6 @@
 /// A failed EMR call: what AWS answered (or that nothing did), and whether trying again can help.
 public struct EMRError: Error, CustomStringConvertible, Sendable {
+    /// Where the failure arose, which decides whether a retry can help.
     public enum Kind: Sendable, Equatable {
         /// AWS answered with an error: its code (`ThrottlingException`, `InvalidRequestException`, …).
         case service(code: String, status: Int)
@@ -9,16 +10,21 @@ public struct EMRError: Error, CustomStringConvertible, Sendable {
         case invalidResponse
     }
 
+    /// The action that failed (`DescribeCluster`, `AddJobFlowSteps`).
     public let operation: String
+    /// What failed, with AWS's error code and HTTP status when it answered.
     public let kind: Kind
+    /// AWS's error message, or what went wrong locally.
     public let message: String
 
+    /// A failure of `operation`.
     public init(operation: String, kind: Kind, message: String) {
         self.operation = operation
         self.kind = kind
         self.message = message
     }
 
+    /// AWS's error code, else `ConnectionError` (no response) or `InvalidResponse` (unreadable).
     public var code: String {
         switch kind {
         case .service(let code, _): code
@@ -39,6 +45,7 @@ public struct EMRError: Error, CustomStringConvertible, Sendable {
         "IncompleteSignature", "AuthFailure", "InvalidAccessKeyId", "NotAuthorized",
     ]
 
+    /// AWS asked the caller to slow down: HTTP 429 or a throttling error code.
     public var isThrottling: Bool {
         if case .service(let code, let status) = kind { return status == 429 || EMRError.throttlingCodes.contains(code) }
         return false

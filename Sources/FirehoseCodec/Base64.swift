@@ -48,6 +48,7 @@ public enum Base64 {
         return failed ? nil : decoded
     }
 
+    /// Decodes an array, or returns nil when it is not valid padded base64.
     public static func decode(_ encoded: [UInt8]) -> [UInt8]? {
         encoded.withUnsafeBufferPointer { decode($0) }
     }
@@ -131,6 +132,7 @@ public enum Base64 {
         }
     }
 
+    /// The padded base64 encoding of `bytes`.
     public static func encode(_ bytes: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         bytes.withUnsafeBufferPointer { encode($0, appendingTo: &output) }

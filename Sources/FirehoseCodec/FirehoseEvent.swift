@@ -7,6 +7,7 @@ import Darwin
 
 /// Why an event is not a Firehose transformation batch at all (an invocation error, unlike a bad record).
 public struct FirehoseEventError: Error, CustomStringConvertible, Sendable {
+    /// `not a Firehose transformation event: `, then what is wrong.
     public let description: String
 
     init(_ description: String) { self.description = "not a Firehose transformation event: " + description }
@@ -25,21 +26,29 @@ public struct FirehoseEvent: Sendable {
         /// The content of the JSON string, which is base64 unless the record is corrupt.
         /// `hasEscapes` is nil while the content has only been located, not yet validated.
         case string(Range<Int>, hasEscapes: Bool?)
+        /// The record has no `data` field.
         case missing
+        /// `data` is not a string (the kind found).
         case notAString(JSONKind)
     }
 
     /// A record's data, decoded.
     public enum RecordData: Sendable, Equatable {
+        /// The decoded bytes.
         case bytes([UInt8])
+        /// `data` is a string but not valid padded base64.
         case notBase64
+        /// The record has no `data` field.
         case missing
+        /// `data` is not a string (the kind found).
         case notAString(JSONKind)
     }
 
+    /// Where one record's fields lie in the event's `bytes`.
     public struct Record: Sendable {
         /// The `recordId` string's content (between the quotes), exactly as sent.
         public let recordID: Range<Int>
+        /// Where the record's `data` string lies, or why there is none.
         public let data: DataField
         /// Epoch milliseconds, when present and numeric.
         public let approximateArrivalTimestamp: Int64?
@@ -47,13 +56,21 @@ public struct FirehoseEvent: Sendable {
         public let kinesisMetadata: Range<Int>?
     }
 
+    /// The event exactly as received; every range in `records` indexes it.
     public let bytes: [UInt8]
+    /// `invocationId`, when present and a string.
     public let invocationID: String?
+    /// `deliveryStreamArn`: the delivery stream that sent the batch, when present and a string.
     public let deliveryStreamARN: String?
+    /// `region`: the delivery stream's region, when present and a string.
     public let region: String?
+    /// `sourceKinesisStreamArn`, when the delivery stream reads from a Kinesis data stream.
     public let sourceKinesisStreamARN: String?
+    /// The records in the order sent, each located but not yet decoded.
     public let records: [Record]
 
+    /// Parses the envelope and locates every record. Throws unless `bytes` is a JSON object with
+    /// a `records` array of objects that each have a string `recordId`.
     public init(parsing bytes: [UInt8]) throws(FirehoseEventError) {
         var invocationID: String?, deliveryStreamARN: String?, region: String?, sourceKinesisStreamARN: String?
         var records: [Record]?

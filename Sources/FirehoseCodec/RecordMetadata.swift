@@ -38,6 +38,7 @@ public struct RecordMetadata: Sendable {
                   kinesisMetadata: kinesis)
     }
 
+    /// The `recordId`, escapes decoded: the response must return it unchanged.
     public var recordID: String {
         source.bytes.withUnsafeBufferPointer { buffer in
             let content = UnsafeBufferPointer(rebasing: buffer[recordIDRange])
@@ -51,8 +52,12 @@ public struct RecordMetadata: Sendable {
         return JSONValue(validated: source.bytes, range: kinesisRange, kind: .object).objectValue
     }
 
+    /// The Kinesis shard the record came from, when the source is a data stream.
     public var shardID: String? { kinesis?["shardId"]?.stringValue }
+    /// The Kinesis partition key, when the source is a data stream.
     public var partitionKey: String? { kinesis?["partitionKey"]?.stringValue }
+    /// The Kinesis sequence number, kept as text (it exceeds 64 bits), when the source is a data stream.
     public var sequenceNumber: String? { kinesis?["sequenceNumber"]?.stringValue }
+    /// The `subsequenceNumber` JSON text as sent (a number), when the source is a data stream.
     public var subsequenceNumber: String? { kinesis?["subsequenceNumber"]?.rawText }
 }

@@ -10,9 +10,11 @@ import CivilTime
 /// one JSON object per line (`timestamp`, `level`, `message`, `requestId`); otherwise tab-separated
 /// text. Lines below `AWS_LAMBDA_LOG_LEVEL` (default `INFO`) are dropped.
 public struct LambdaLogger: Sendable {
+    /// Severity, from `trace` to `fatal`, named as `AWS_LAMBDA_LOG_LEVEL` names them.
     public enum Level: Int, Sendable, Comparable, CaseIterable {
         case trace, debug, info, warn, error, fatal
 
+        /// The upper-case name written in lines and read from `AWS_LAMBDA_LOG_LEVEL`.
         public var name: String {
             switch self {
             case .trace: "TRACE"
@@ -24,6 +26,7 @@ public struct LambdaLogger: Sendable {
             }
         }
 
+        /// The level named `name` in any case (`WARNING` too, for `warn`); nil when unknown.
         public init?(name: String) {
             let upper = name.uppercased()
             guard let level = Level.allCases.first(where: { $0.name == upper || (upper == "WARNING" && $0 == .warn) }) else {
@@ -35,16 +38,21 @@ public struct LambdaLogger: Sendable {
         public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
+    /// Tab-separated text or one JSON object per line, as `AWS_LAMBDA_LOG_FORMAT` chooses.
     public enum Format: Sendable { case text, json }
 
     /// Where finished lines go; each call receives one whole line, newline included.
     public typealias Sink = @Sendable ([UInt8]) -> Void
 
+    /// How lines are written.
     public let format: Format
+    /// Lines below this level are dropped.
     public let minimumLevel: Level
+    /// The request id every line carries; nil outside an invocation (`-` in text lines).
     public let requestID: String?
     private let sink: Sink
 
+    /// A logger writing `format` lines at `minimumLevel` and above to `sink`.
     public init(format: Format, minimumLevel: Level = .info, requestID: String? = nil, sink: @escaping Sink = LambdaLogger.standardError) {
         self.format = format
         self.minimumLevel = minimumLevel
@@ -64,18 +72,26 @@ public struct LambdaLogger: Sendable {
         LambdaLogger(format: format, minimumLevel: minimumLevel, requestID: requestID, sink: sink)
     }
 
+    /// Whether lines at `level` are written, so callers can skip building costly messages.
     public func isEnabled(_ level: Level) -> Bool { level >= minimumLevel }
 
+    /// Writes `message` at `level`; the message is built only when the level is enabled.
     public func log(_ level: Level, _ message: @autoclosure () -> String) {
         guard isEnabled(level) else { return }
         sink(line(level: level, message: message(), time: UTCTime.now()))
     }
 
+    /// Logs `message` at `trace`.
     public func trace(_ message: @autoclosure () -> String) { log(.trace, message()) }
+    /// Logs `message` at `debug`.
     public func debug(_ message: @autoclosure () -> String) { log(.debug, message()) }
+    /// Logs `message` at `info`.
     public func info(_ message: @autoclosure () -> String) { log(.info, message()) }
+    /// Logs `message` at `warn`.
     public func warning(_ message: @autoclosure () -> String) { log(.warn, message()) }
+    /// Logs `message` at `error`.
     public func error(_ message: @autoclosure () -> String) { log(.error, message()) }
+    /// Logs `message` at `fatal`.
     public func fatal(_ message: @autoclosure () -> String) { log(.fatal, message()) }
 
     /// Writes a line exactly as given, whatever the format and level: for records that other

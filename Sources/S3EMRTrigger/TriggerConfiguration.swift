@@ -2,11 +2,13 @@ import Foundation
 
 /// The trigger's environment variables are unusable; the message names the variable.
 public struct TriggerConfigurationError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong, naming the variable.
     public let description: String
 }
 
 /// How S3 objects become Spark steps, from the function's environment.
 public struct TriggerConfiguration: Sendable {
+    /// The values `ACTION_ON_FAILURE` accepts, as EMR spells them.
     public static let actionsOnFailure = ["CONTINUE", "CANCEL_AND_WAIT", "TERMINATE_CLUSTER", "TERMINATE_JOB_FLOW"]
 
     /// `EMR_CLUSTER_ID` (required).
@@ -22,6 +24,7 @@ public struct TriggerConfiguration: Sendable {
     /// `INPUT_PREFIX`: only keys under it are work.
     public var inputPrefix: String
 
+    /// A configuration from explicit values; the defaults are what an unset variable means.
     public init(clusterID: String, script: String = "s3://{bucket}/scripts/streaming_processor.py",
                 outputPrefix: String = "s3://{bucket}/processed-data/", sparkSubmitArguments: [String] = [],
                 actionOnFailure: String = "CONTINUE", inputPrefix: String = "streaming-data/") {
@@ -33,6 +36,8 @@ public struct TriggerConfiguration: Sendable {
         self.inputPrefix = inputPrefix
     }
 
+    /// Reads the variables above, trimmed, an empty one counting as unset. Throws when
+    /// `EMR_CLUSTER_ID` is missing or a value is invalid.
     public init(environment: [String: String]) throws(TriggerConfigurationError) {
         func value(_ name: String) -> String? {
             environment[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }

@@ -3,16 +3,24 @@ import FirehoseCodec
 
 /// What happened to a batch: counts for metrics, and the first failures for the log.
 public struct BatchReport: Sendable {
+    /// How many failures `failureSamples` keeps, so a bad batch cannot flood the log.
     public static let failureSampleSize = 5
 
+    /// Records in the event.
     public let recordsIn: Int
+    /// Size of the invocation event, in bytes.
     public let bytesIn: Int
+    /// The delivery stream that sent the batch, when the event names it.
     public let deliveryStreamARN: String?
+    /// Records returned `Ok`, not counting those demoted (`overBudget`).
     public private(set) var ok = 0
+    /// Records returned `Dropped`.
     public private(set) var dropped = 0
+    /// Records returned `ProcessingFailed`, those demoted (`overBudget`) included.
     public private(set) var processingFailed = 0
     /// `Ok` records returned as `ProcessingFailed` to keep the response within Lambda's limit.
     public private(set) var overBudget = 0
+    /// Size of the response, in bytes.
     public private(set) var bytesOut = 0
     /// False when even the records' original data exceeds the response limit.
     public private(set) var responseFits = true
