@@ -1,7 +1,7 @@
 import AWSSigning
 import CivilTime
 import Foundation
-import HTTPExchange
+import HTTPClient
 
 /// Amazon EMR over its JSON 1.1 protocol: the three calls the trigger needs, each signed with
 /// SigV4 and retried (throttling, 5xx, lost connections) within the caller's deadline.
@@ -13,7 +13,7 @@ public struct EMRClient: Sendable {
     /// How the client waits between attempts; tests pass one that does not.
     let sleep: @Sendable (Duration) async throws -> Void
 
-    public init(region: String, credentials: AWSCredentials, endpoint: URL, transport: any HTTPTransport = URLSessionHTTPTransport(),
+    public init(region: String, credentials: AWSCredentials, endpoint: URL, transport: any HTTPTransport = URLSessionTransport(),
                 retry: RetryPolicy = RetryPolicy(), sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.endpoint = endpoint
         self.signer = SigV4Signer(credentials: credentials, region: region, service: "elasticmapreduce")
@@ -55,10 +55,15 @@ public struct EMRClient: Sendable {
         return steps
     }
 
-    /// Adds steps; returns their ids.
+    /// Adds steps; returns their ids, one per step in order. An answer with another number of
+    /// ids is an `invalidResponse` error: which steps were added cannot be told.
     public func addJobFlowSteps(clusterID: String, steps: [StepConfig], deadline: ContinuousClock.Instant) async throws(EMRError) -> [String] {
         let output: AddJobFlowStepsOutput = try await call("AddJobFlowSteps", AddJobFlowStepsInput(jobFlowId: clusterID, steps: steps),
                                                            deadline: deadline)
+        guard output.stepIds.count == steps.count else {
+            throw EMRError(operation: "AddJobFlowSteps", kind: .invalidResponse,
+                           message: "EMR answered \(output.stepIds.count) step id(s) for \(steps.count) step(s) sent")
+        }
         return output.stepIds
     }
 
@@ -115,11 +120,12 @@ public struct EMRClient: Sendable {
         signer.sign(&request, at: .now())
         let response: HTTPResponse
         do {
-            let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
-            response = try await transport.send(HTTPRequest(url: endpoint, method: "POST", headers: request.headers, body: body),
-                                                timeout: seconds)
+            // Each call on a fresh connection: a warm function's connection may have idled out,
+            // and libcurl re-sends a POST caught on a closed connection without its body.
+            response = try await transport.send(HTTPRequest(method: "POST", url: endpoint, headers: request.headers, body: body,
+                                                            deadline: deadline, idleTimeout: remaining, closesConnection: true))
         } catch {
-            return .failure(EMRError(operation: operation, kind: .transport, message: "\(error)"))
+            return .failure(EMRError(operation: operation, kind: .transport, message: error.description))
         }
         if (200..<300).contains(response.status) { return .success(response.body) }
         return .failure(EMRClient.serviceError(operation, response))

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// A parsed HTTP/1.1 request.
 struct HTTPRequest {
@@ -43,7 +44,10 @@ struct HTTPResponse {
 }
 
 /// A small threaded HTTP/1.1 server on loopback: one thread per connection, so a handler may
-/// block (as `/next` does) without holding up anyone else.
+/// block (as `/next` does) without holding up anyone else. Like AWS's emulator it has no
+/// authentication: any local process may talk to it. It bounds what a client can take: at most
+/// `maximumConnections` at once, and a connection that stays silent for `idleTimeout` (between
+/// requests or in the middle of one) is closed.
 final class HTTPServer: Sendable {
     typealias Handler = @Sendable (HTTPRequest, _ connection: ConnectionInfo) -> HTTPResponse
 
@@ -54,11 +58,16 @@ final class HTTPServer: Sendable {
 
     let port: UInt16
     private let listener: Int32
+    private let connections = Atomic<Int>(0)
     /// Bodies beyond this are refused before they are read.
     static let maximumBodyBytes = 64 << 20
     static let maximumHeaderBytes = 64 << 10
+    static let maximumConnections = 64
+    /// How long a connection may stay silent.
+    let idleTimeout: Duration
 
-    init(port: UInt16) throws {
+    init(port: UInt16, idleTimeout: Duration) throws {
+        self.idleTimeout = idleTimeout
         // Close-on-exec throughout: a runtime started while a client is connected must not
         // inherit that connection, or the client never sees it close.
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -99,9 +108,16 @@ final class HTTPServer: Sendable {
                 _ = fcntl(client, F_SETFD, FD_CLOEXEC)
                 var yes: Int32 = 1
                 setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+                let connection = HTTPConnection(descriptor: client, idleTimeout: self.idleTimeout)
+                guard self.connections.add(1, ordering: .relaxed).newValue <= HTTPServer.maximumConnections else {
+                    self.connections.subtract(1, ordering: .relaxed)
+                    connection.refuse(HTTPResponse.json(503, Array("{\"errorMessage\":\"too many connections\"}".utf8)))
+                    continue
+                }
                 let info = ConnectionInfo(generation: generation())
                 Thread.detachNewThread {
-                    HTTPConnection(descriptor: client).serve(info: info, handler: handler)
+                    connection.serve(info: info, handler: handler)
+                    self.connections.subtract(1, ordering: .relaxed)
                 }
             }
         }
@@ -110,13 +126,24 @@ final class HTTPServer: Sendable {
 
 /// Reads requests from one connection and writes the handler's responses, keeping it alive
 /// as long as the client does.
-final class HTTPConnection {
+final class HTTPConnection: @unchecked Sendable {
     private let descriptor: Int32
+    private let idleTimeout: Duration
     private var buffer: [UInt8] = []
     private var start = 0
-    private var chunk = [UInt8](repeating: 0, count: 256 << 10)
+    /// What one `recv` reads: small, since every connection has its own.
+    private static let readSize = 16 << 10
 
-    init(descriptor: Int32) { self.descriptor = descriptor }
+    init(descriptor: Int32, idleTimeout: Duration) {
+        self.descriptor = descriptor
+        self.idleTimeout = idleTimeout
+    }
+
+    /// Answers `response` and closes, without reading a request.
+    func refuse(_ response: HTTPResponse) {
+        _ = write(response, keepAlive: false)
+        close(descriptor)
+    }
 
     func serve(info: HTTPServer.ConnectionInfo, handler: HTTPServer.Handler) {
         defer { close(descriptor) }
@@ -126,7 +153,9 @@ final class HTTPConnection {
                 guard let next = try readRequest() else { return }
                 request = next
             } catch let error as HTTPParseError {
-                _ = write(HTTPResponse.json(error.status, Array("{\"errorMessage\":\"\(error.message)\"}".utf8)), keepAlive: false)
+                if error.status > 0 {
+                    _ = write(HTTPResponse.json(error.status, Array("{\"errorMessage\":\"\(error.message)\"}".utf8)), keepAlive: false)
+                }
                 return
             } catch {
                 return
@@ -143,8 +172,11 @@ final class HTTPConnection {
     // MARK: Reading
 
     struct HTTPParseError: Error {
+        /// The status to answer with; 0 to close without answering.
         let status: Int
         let message: String
+
+        static let idle = HTTPParseError(status: 0, message: "idle")
     }
 
     /// The next request, or nil when the peer closed the connection between requests.
@@ -185,9 +217,15 @@ final class HTTPConnection {
         if request.header("Expect")?.lowercased() == "100-continue" {
             guard send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) else { return nil }
         }
-        if request.header("Transfer-Encoding")?.lowercased().contains("chunked") == true {
+        // Framing must be unambiguous (RFC 9112 §6.3): a body is delimited one way only.
+        let lengths = Set(headers.filter { $0.name.caseInsensitiveCompare("Content-Length") == .orderedSame }.map(\.value))
+        let chunked = request.header("Transfer-Encoding")?.lowercased().contains("chunked") == true
+        guard lengths.count <= 1, !(chunked && !lengths.isEmpty) else {
+            throw HTTPParseError(status: 400, message: "conflicting Content-Length or Transfer-Encoding headers")
+        }
+        if chunked {
             request.body = try readChunkedBody()
-        } else if let lengthText = request.header("Content-Length") {
+        } else if let lengthText = lengths.first {
             guard let length = Int(lengthText), length >= 0 else { throw HTTPParseError(status: 400, message: "bad Content-Length") }
             guard length <= HTTPServer.maximumBodyBytes else { throw HTTPParseError(status: 413, message: "body too large") }
             request.body = try readExactly(length)
@@ -252,11 +290,18 @@ final class HTTPConnection {
             buffer.removeFirst(start)
             start = 0
         }
+        var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let timeout = Int32(min(Int64(Int32.max), idleTimeout.components.seconds * 1000 + idleTimeout.components.attoseconds / 1_000_000_000_000_000))
         while true {
-            let received = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
+            let polled = poll(&ready, 1, timeout)
+            if polled < 0 && errno == EINTR { continue }
+            guard polled > 0 else { throw HTTPParseError.idle }
+            let old = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: HTTPConnection.readSize))
+            let received = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress! + old, HTTPConnection.readSize, 0) }
+            buffer.removeLast(HTTPConnection.readSize - max(0, received))
             if received < 0 && errno == EINTR { continue }
             if received < 0 { throw HTTPParseError(status: 400, message: "read failed") }
-            buffer.append(contentsOf: chunk[0..<received])
             return received > 0
         }
     }

@@ -49,6 +49,8 @@ final class RuntimeAPIBroker: @unchecked Sendable {
         var timeout: Double
         var memorySize: Int
         var printReports: Bool
+        /// Where to write each new runtime's process id.
+        var pidFile: String?
     }
 
     static let initTimeout: Double = 10
@@ -112,14 +114,19 @@ final class RuntimeAPIBroker: @unchecked Sendable {
         coldStartPending = true
         spawnedAt = Date()
         let generation = self.generation
-        process = try RuntimeProcess(command: configuration.command, environment: configuration.environment) { [weak self] status in
-            self?.runtimeExited(status, generation: generation)
+        process = try RuntimeProcess(command: configuration.command, environment: configuration.environment) { [weak self] status, peak in
+            self?.runtimeExited(status, peakKilobytes: peak, generation: generation)
+        }
+        if let pidFile = configuration.pidFile, let pid = process?.pid {
+            try String(pid).write(toFile: pidFile, atomically: true, encoding: .utf8)
         }
     }
 
-    private func runtimeExited(_ status: ExitStatus, generation: Int) {
+    private func runtimeExited(_ status: ExitStatus, peakKilobytes: Int, generation: Int) {
         state.lock()
         defer { state.unlock() }
+        // The kernel's account of the process's peak, which outlives it (a crash included).
+        peakMemoryKilobytes = max(peakMemoryKilobytes, peakKilobytes)
         guard generation == self.generation else { return }
         exitStatus = status
         self.generation += 1
@@ -128,8 +135,13 @@ final class RuntimeAPIBroker: @unchecked Sendable {
 
     // MARK: Invoking
 
+    /// The error Lambda's Invoke API answers for an event over its limit, before any function runs.
+    static let eventTooLarge = InvocationResult.error(
+        "RequestEntityTooLargeException", "Request must be smaller than \(LambdaLimits.requestBytes) bytes for the InvokeFunction operation")
+
     /// Runs one event through the runtime and waits for its result.
     func invoke(_ event: [UInt8], clientContext: String? = nil, cognitoIdentity: String? = nil) -> InvocationResult {
+        guard event.count <= LambdaLimits.requestBytes else { return RuntimeAPIBroker.eventTooLarge }
         invocations.lock()
         defer { invocations.unlock() }
         state.lock()
@@ -354,6 +366,9 @@ final class RuntimeAPIBroker: @unchecked Sendable {
 
     /// The Runtime Interface Emulator's endpoint: invoke and answer with the result.
     private func invokeEndpoint(_ request: HTTPRequest) -> HTTPResponse {
+        if request.body.count > LambdaLimits.requestBytes, case .failure(_, let body) = RuntimeAPIBroker.eventTooLarge {
+            return .json(413, body)
+        }
         let clientContext = request.header("X-Amz-Client-Context")
             .flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
         switch invoke(request.body, clientContext: clientContext) {

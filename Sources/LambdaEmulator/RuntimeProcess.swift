@@ -26,8 +26,9 @@ final class RuntimeProcess: Sendable {
     /// The process group of the most recently started runtime, for signal handlers.
     static let latestProcessGroup = Atomic<Int32>(0)
 
-    /// Starts `command` and calls `onExit` from a background thread when it ends.
-    init(command: [String], environment: [String: String], onExit: @escaping @Sendable (ExitStatus) -> Void) throws {
+    /// Starts `command` and calls `onExit` from a background thread when it ends, with how it
+    /// ended and its peak resident memory in kB.
+    init(command: [String], environment: [String: String], onExit: @escaping @Sendable (ExitStatus, Int) -> Void) throws {
         guard !command.isEmpty else { throw EmulatorError("no runtime command given") }
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
@@ -64,8 +65,9 @@ final class RuntimeProcess: Sendable {
         RuntimeProcess.latestProcessGroup.store(child, ordering: .relaxed)
         Thread.detachNewThread {
             var status: Int32 = 0
-            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
-            onExit(ExitStatus(waitStatus: status))
+            var usage = rusage()
+            while wait4(child, &status, 0, &usage) < 0 && errno == EINTR {}
+            onExit(ExitStatus(waitStatus: status), usage.ru_maxrss)
         }
     }
 

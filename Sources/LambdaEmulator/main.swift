@@ -22,6 +22,8 @@ let usage = """
       --clean-env             start the function with Lambda's variables and --env ones only
       --port N                listen port (default 9000 for serve, any free port otherwise)
       --port-file PATH        write the port there once listening
+      --runtime-pid-file PATH write the runtime's process id there each time it starts (benchmarks)
+      --idle-timeout SECONDS  close a connection silent this long (default 30)
       --client-context JSON   client context for `invoke`
       --cognito-identity JSON Cognito identity for `invoke`
       --quiet                 no START/END/REPORT lines
@@ -38,6 +40,8 @@ struct Options {
     var cleanEnvironment = false
     var port: UInt16?
     var portFile: String?
+    var runtimePidFile: String?
+    var idleTimeout = 30.0
     var clientContext: String?
     var cognitoIdentity: String?
     var quiet = false
@@ -70,6 +74,8 @@ struct Options {
             case "--clean-env": cleanEnvironment = true
             case "--port": port = try number(argument)
             case "--port-file": portFile = try value(argument)
+            case "--runtime-pid-file": runtimePidFile = try value(argument)
+            case "--idle-timeout": idleTimeout = try number(argument)
             case "--client-context": clientContext = try value(argument)
             case "--cognito-identity": cognitoIdentity = try value(argument)
             case "--quiet": quiet = true
@@ -87,7 +93,9 @@ struct Options {
         guard positional.count == (needsEvent ? 3 : 2) else { throw EmulatorError(usage) }
         handler = positional[1]
         eventFile = needsEvent ? positional[2] : nil
-        guard timeout > 0, memory > 0, count > 0, warmup >= 0 else { throw EmulatorError("--timeout, --memory and --count must be positive") }
+        guard timeout > 0, memory > 0, count > 0, warmup >= 0, idleTimeout > 0 else {
+            throw EmulatorError("--timeout, --memory, --count and --idle-timeout must be positive")
+        }
     }
 }
 
@@ -141,7 +149,8 @@ func run() throws -> Int32 {
             : Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    let server = try HTTPServer(port: options.port ?? (options.mode == "serve" ? 9000 : 0))
+    let server = try HTTPServer(port: options.port ?? (options.mode == "serve" ? 9000 : 0),
+                                idleTimeout: .milliseconds(Int64(options.idleTimeout * 1000)))
     let command = options.command.isEmpty
         ? [Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("streaming-lambdas").path]
         : options.command
@@ -154,7 +163,8 @@ func run() throws -> Int32 {
         functionARN: "arn:aws:lambda:\(region):012345678912:function:\(name)",
         timeout: options.timeout,
         memorySize: options.memory,
-        printReports: !options.quiet && options.mode != "bench"))
+        printReports: !options.quiet && options.mode != "bench",
+        pidFile: options.runtimePidFile))
     server.start(generation: broker.currentGeneration) { request, connection in
         broker.route(request, connection: connection)
     }

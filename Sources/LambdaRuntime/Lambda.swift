@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
+import HTTPClient
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -29,17 +30,19 @@ public enum Lambda {
             logger.fatal("AWS_LAMBDA_RUNTIME_API is not set: this program is a Lambda custom runtime; run it on Lambda or through the local emulator")
             exit(1)
         }
-        let transport = URLSessionTransport(endpoint: endpoint)
+        RuntimeAPIClient.bypassProxies(for: RuntimeAPIClient.host(of: endpoint))
+        let transport = URLSessionTransport()
         Task.detached {
             exit(await run(handlers: handlers, environment: environment, transport: transport, logger: logger))
         }
         dispatchMain()
     }
 
-    /// Initializes the handler and serves events until the Runtime API fails. Returns the exit code.
+    /// Initializes the handler and serves events from the Runtime API that `environment` names,
+    /// through `transport`, until the API fails. Returns the exit code.
     public static func run(handlers: HandlerCatalog, environment: LambdaEnvironment,
-                           transport: some RuntimeTransport, logger: LambdaLogger) async -> Int32 {
-        let client = RuntimeAPIClient(transport: transport)
+                           transport: some HTTPTransport, logger: LambdaLogger) async -> Int32 {
+        let client = RuntimeAPIClient(endpoint: environment.runtimeAPI ?? "127.0.0.1:9001", transport: transport)
         let handler: any LambdaHandler
         do {
             handler = try handlers.makeHandler(named: environment.handlerName, environment: environment)

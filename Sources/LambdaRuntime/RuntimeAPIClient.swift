@@ -1,24 +1,28 @@
 import CivilTime
-import HTTPExchange
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
 import Foundation
-#endif
+import HTTPClient
 
 /// An event handed out by `/next`, with the headers that describe it.
 public struct Invocation: Sendable {
+    /// `Lambda-Runtime-Aws-Request-Id`.
     public let requestID: String
+    /// `Lambda-Runtime-Deadline-Ms`: when Lambda stops the invocation, in Unix milliseconds.
     public let deadlineEpochMilliseconds: Int64
+    /// `Lambda-Runtime-Invoked-Function-Arn`.
     public let invokedFunctionARN: String
+    /// `Lambda-Runtime-Trace-Id`.
     public let traceID: String?
+    /// `Lambda-Runtime-Client-Context`, raw JSON.
     public let clientContext: String?
+    /// `Lambda-Runtime-Cognito-Identity`, raw JSON.
     public let cognitoIdentity: String?
+    /// The event's bytes.
     public let event: [UInt8]
 }
 
 /// The Runtime API failed: the environment is broken and the runtime must exit.
 public struct RuntimeAPIError: Error, CustomStringConvertible {
+    /// What failed, with the call.
     public let description: String
 }
 
@@ -27,13 +31,26 @@ struct RuntimeAPIClient: Sendable {
     static let version = "/2018-06-01/runtime"
     /// The deadline assumed when `/next` omits one: Lambda's longest timeout.
     static let defaultTimeoutMilliseconds: Int64 = 900_000
+    /// How long `/next` may wait for an event: a function idles for as long as Lambda keeps it.
+    /// Finite, since URLSession on Linux traps on an infinite timeout.
+    static let eventWait: Duration = .seconds(365 * 24 * 3600)
+    /// The longest any other call may take, in all, before the API is considered gone.
+    static let callLimit: Duration = .seconds(60)
 
-    let transport: any RuntimeTransport
+    let transport: any HTTPTransport
+    /// `http://host:port`.
+    let base: String
+
+    /// A client of the Runtime API at `endpoint` (`host:port`, as in `AWS_LAMBDA_RUNTIME_API`).
+    init(endpoint: String, transport: any HTTPTransport) {
+        base = endpoint.contains("://") ? endpoint : "http://" + endpoint
+        self.transport = transport
+    }
 
     /// Long-polls for the next event.
     func next() async throws(RuntimeAPIError) -> Invocation {
         let path = RuntimeAPIClient.version + "/invocation/next"
-        let response = try await send(RuntimeRequest(method: .get, path: path, waitsForEvent: true))
+        let response = try await send(path, method: "GET", waitsForEvent: true)
         guard response.status == 200 else { throw unexpected(response, from: path) }
         guard let requestID = response.header("Lambda-Runtime-Aws-Request-Id"), !requestID.isEmpty else {
             throw RuntimeAPIError(description: "GET \(path) returned an event without a Lambda-Runtime-Aws-Request-Id header")
@@ -61,13 +78,12 @@ struct RuntimeAPIClient: Sendable {
 
     /// Posts a handler's result.
     func postResponse(requestID: String, body: [UInt8]) async throws(RuntimeAPIError) -> PostOutcome {
-        let path = RuntimeAPIClient.version + "/invocation/\(requestID)/response"
-        let response = try await send(RuntimeRequest(method: .post, path: path, headers: [("Content-Type", "application/json")], body: body))
-        return try outcome(of: response, from: path)
+        let path = RuntimeAPIClient.version + "/invocation/\(RuntimeAPIClient.pathSegment(requestID))/response"
+        return try outcome(of: try await send(path, method: "POST", headers: [("Content-Type", "application/json")], body: body), from: path)
     }
 
     func postError(requestID: String, _ error: ErrorResponse) async throws(RuntimeAPIError) -> PostOutcome {
-        try await postError(RuntimeAPIClient.version + "/invocation/\(requestID)/error", error)
+        try await postError(RuntimeAPIClient.version + "/invocation/\(RuntimeAPIClient.pathSegment(requestID))/error", error)
     }
 
     func postInitError(_ error: ErrorResponse) async throws(RuntimeAPIError) -> PostOutcome {
@@ -76,11 +92,11 @@ struct RuntimeAPIClient: Sendable {
 
     private func postError(_ path: String, _ error: ErrorResponse) async throws(RuntimeAPIError) -> PostOutcome {
         let headers = [("Content-Type", "application/json"), ("Lambda-Runtime-Function-Error-Type", error.errorType)]
-        let response = try await send(RuntimeRequest(method: .post, path: path, headers: headers, body: error.json))
-        return try outcome(of: response, from: path)
+        return try outcome(of: try await send(path, method: "POST", headers: headers, body: error.json), from: path)
     }
 
-    /// 2xx and 4xx are answers about this invocation; anything else means the API is broken.
+    /// 2xx and 4xx are answers about this invocation; anything else (a redirect, a 5xx) means the
+    /// API is broken.
     private func outcome(of response: HTTPResponse, from path: String) throws(RuntimeAPIError) -> PostOutcome {
         switch response.status {
         case 200..<300: return .accepted
@@ -90,16 +106,68 @@ struct RuntimeAPIClient: Sendable {
         }
     }
 
-    private func send(_ request: RuntimeRequest) async throws(RuntimeAPIError) -> HTTPResponse {
+    /// One call. The `/next` long poll (`waitsForEvent`) may wait as long as the function idles;
+    /// it closes its connection so that the result is posted on a fresh one (the server may close
+    /// this one after it, and libcurl re-sends a POST caught that way without its body). Every
+    /// other call must be over within `callLimit`.
+    private func send(_ path: String, method: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+                      waitsForEvent: Bool = false) async throws(RuntimeAPIError) -> HTTPResponse {
+        guard let url = URL(string: base + path) else {
+            throw RuntimeAPIError(description: "AWS_LAMBDA_RUNTIME_API does not make a URL: \(base + path)")
+        }
+        let request = HTTPRequest(method: method, url: url, headers: headers, body: body,
+                                  deadline: waitsForEvent ? nil : .now + RuntimeAPIClient.callLimit,
+                                  idleTimeout: waitsForEvent ? RuntimeAPIClient.eventWait : RuntimeAPIClient.callLimit,
+                                  closesConnection: waitsForEvent)
         do {
             return try await transport.send(request)
+        } catch where method == "POST" && (error.kind == .connectionLost || error.kind == .badResponse) {
+            // Closed unanswered (the post went out on a fresh connection, so libcurl did not retry):
+            // once more, body and all. Had the first arrived, the API now answers 4xx.
+            do {
+                return try await transport.send(request)
+            } catch {
+                throw RuntimeAPIError(description: "\(method) \(path) failed twice: \(error)")
+            }
         } catch {
-            throw RuntimeAPIError(description: "\(request.method.rawValue) \(request.path) failed: \(error)")
+            throw RuntimeAPIError(description: "\(method) \(path) failed: \(error)")
         }
     }
 
     private func unexpected(_ response: HTTPResponse, from path: String) -> RuntimeAPIError {
         let body = String(decoding: response.body.prefix(512), as: UTF8.self)
-        return RuntimeAPIError(description: "\(path) answered HTTP \(response.status)\(body.isEmpty ? "" : ": \(body)")")
+        let location = response.header("Location").map { " (a redirect to \($0), which the Runtime API never sends)" } ?? ""
+        return RuntimeAPIError(description: "\(path) answered HTTP \(response.status)\(location)\(body.isEmpty ? "" : ": \(body)")")
+    }
+
+    /// `text` as one path segment: every byte outside RFC 3986's unreserved characters
+    /// percent-encoded, so a request id can never reach another path or a query.
+    static func pathSegment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// The host part of `host:port`, `[v6]:port` or a URL.
+    static func host(of endpoint: String) -> String {
+        var rest = Substring(endpoint)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            return String(rest[rest.index(after: rest.startIndex)..<close])
+        }
+        if let colon = rest.lastIndex(of: ":") { rest = rest[..<colon] }
+        return String(rest)
+    }
+
+    /// libcurl honours `http_proxy` even for loopback addresses; listing the Runtime API host in
+    /// `no_proxy` keeps a proxy meant for the function's outbound calls off the local API.
+    static func bypassProxies(for host: String) {
+        for name in ["no_proxy", "NO_PROXY"] {
+            let current = ProcessInfo.processInfo.environment[name] ?? ""
+            let entries = current.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !entries.contains(host) && !entries.contains("*") else { continue }
+            setenv(name, current.isEmpty ? host : current + "," + host, 1)
+        }
     }
 }

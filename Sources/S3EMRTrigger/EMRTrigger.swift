@@ -70,7 +70,9 @@ public struct EMRTrigger: Sendable {
         var ignored: [TriggerSummary.Ignored] = []
         var work: [S3Object] = []
         for object in objects {
-            if object.key.hasSuffix("/") {
+            if object.undecodableKey {
+                ignored.append(.init(object: object.uri, reason: "the key is not valid URL encoding, so it names no object"))
+            } else if object.key.hasSuffix("/") {
                 ignored.append(.init(object: object.uri, reason: "a folder marker"))
             } else if object.size == 0 {
                 ignored.append(.init(object: object.uri, reason: "an empty object"))

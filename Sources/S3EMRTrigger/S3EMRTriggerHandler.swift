@@ -1,6 +1,7 @@
 import AWSSigning
 import EMRClient
 import Foundation
+import HTTPClient
 import LambdaRuntime
 
 /// The S3 event notification's Lambda: adds a Spark step to the EMR cluster for the objects
@@ -12,7 +13,7 @@ public struct S3EMRTriggerHandler: LambdaHandler {
 
     /// A trigger configured from `environment` (see ``TriggerConfiguration``), calling EMR through
     /// `transport`. A missing or invalid setting is a `ConfigurationError` naming it.
-    public init(environment: LambdaEnvironment, transport: any HTTPTransport = URLSessionHTTPTransport()) throws {
+    public init(environment: LambdaEnvironment, transport: any HTTPTransport = URLSessionTransport()) throws {
         let configuration: TriggerConfiguration
         do {
             configuration = try TriggerConfiguration(environment: environment.variables)

@@ -2,19 +2,29 @@ import Foundation
 
 /// An object S3 reports as created.
 public struct S3Object: Sendable, Hashable {
+    /// The bucket's name.
     public let bucket: String
-    /// The key as stored (notifications' URL encoding removed).
+    /// The key as stored (notifications' URL encoding removed), or as sent when it could not be
+    /// decoded (see `undecodableKey`).
     public let key: String
+    /// The object's size in bytes, when the event says.
     public let size: Int64?
+    /// The object's eTag, when the event says.
     public let eTag: String?
+    /// Set when the notification's key is not valid URL encoding: such a key names no object
+    /// that can exist, so the trigger ignores it rather than guess.
+    public let undecodableKey: Bool
 
-    public init(bucket: String, key: String, size: Int64?, eTag: String?) {
+    /// An object of `bucket` at `key`.
+    public init(bucket: String, key: String, size: Int64?, eTag: String?, undecodableKey: Bool = false) {
         self.bucket = bucket
         self.key = key
         self.size = size
         self.eTag = eTag
+        self.undecodableKey = undecodableKey
     }
 
+    /// `s3://bucket/key`.
     public var uri: String { "s3://\(bucket)/\(key)" }
 }
 
@@ -30,7 +40,9 @@ public enum S3Event: Sendable, Equatable {
         let decoder = JSONDecoder()
         if let notification = try? decoder.decode(Notification.self, from: Data(json)) {
             self = .objectsCreated(notification.records.filter { $0.eventName.hasPrefix("ObjectCreated") }.map {
-                S3Object(bucket: $0.s3.bucket.name, key: S3Event.decodeKey($0.s3.object.key), size: $0.s3.object.size, eTag: $0.s3.object.eTag)
+                let object = $0.s3.object
+                let key = S3Event.decodeKey(object.key)
+                return S3Object(bucket: $0.s3.bucket.name, key: key ?? object.key, size: object.size, eTag: object.eTag, undecodableKey: key == nil)
             })
         } else if let bridged = try? decoder.decode(EventBridgeEvent.self, from: Data(json)), bridged.source == "aws.s3" {
             let object = bridged.detail.object
@@ -43,10 +55,10 @@ public enum S3Event: Sendable, Equatable {
         }
     }
 
-    /// Notification keys are form-encoded: `+` is a space and `%2B` a plus.
-    public static func decodeKey(_ key: String) -> String {
-        let spaced = key.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+    /// Notification keys are form-encoded: `+` is a space and `%2B` a plus. Nil when `key` is
+    /// not valid encoding (`a%ZZ`, or bytes that are not UTF-8).
+    public static func decodeKey(_ key: String) -> String? {
+        key.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 
     struct Notification: Decodable {

@@ -247,6 +247,9 @@ private func run(_ configuration: String, _ input: String, arrival: Int64? = 1_7
         (#"[{"parse": "xml"}]"#, "step 1 (parse): expected one of \"apache\", \"syslog\""),
         (#"[{"remove": "password"}]"#, "step 1 (remove): expected a non-empty array of field names"),
         (#"[{"rename": {"a": ""}}]"#, "step 1 (rename): a: expected a non-empty string"),
+        (#"[{"set": {"a": 1, "a": 2}}]"#, "step 1 (set): duplicate key \"a\""),
+        (#"[{"set": {"b": 1}}, {"extract": {"u": "user", "u": "id"}}]"#, "step 2 (extract): duplicate key \"u\""),
+        (#"[{"filter": {"field": "a", "equals": 1, "field": "b"}}]"#, "step 1 (filter): duplicate key \"field\""),
     ])
     func errorsNameTheStepAndTheReason(configuration: String, message: String) {
         do {

@@ -1,5 +1,6 @@
 import ByteJSON
 import Foundation
+import LambdaRuntime
 import Testing
 
 private func json(_ data: Data) throws -> JSONObject {
@@ -125,8 +126,45 @@ private func errorType(_ data: Data) throws -> String? {
         let crashed = try function.invoke(Data("crash".utf8))
         #expect(try errorType(crashed.body) == "Runtime.ExitError")
         #expect(String(decoding: crashed.body, as: UTF8.self).contains("exit status 3"))
+        // The crashed process's peak memory is still reported: the kernel's account outlives it.
+        let report = try #require(function.stderr.split(separator: "\n").first { $0.contains("Status: error") })
+        let used = report.split(separator: "\t").first { $0.hasPrefix("Max Memory Used: ") }
+        #expect((used?.dropFirst("Max Memory Used: ".count).split(separator: " ").first.flatMap { Int($0) } ?? 0) > 0, "\(report)")
         let survived = try function.invoke(Data("fine".utf8))
         #expect(String(decoding: survived.body, as: UTF8.self) == "survived")
+    }
+
+    @Test func eventsOverLambdasLimitAreRefusedBeforeTheFunctionRuns() throws {
+        let function = try ServedFunction(handler: "firehose-transform")
+        let refused = try function.invoke(Data(repeating: UInt8(ascii: " "), count: LambdaLimits.requestBytes + 1))
+        #expect(refused.status == 413)
+        #expect(try errorType(refused.body) == "RequestEntityTooLargeException")
+        #expect(!function.stderr.contains("START RequestId"), "the function saw the event")
+        let result = try Harness.invoke("firehose-transform", event: Data(repeating: UInt8(ascii: " "), count: LambdaLimits.requestBytes + 1))
+        #expect(result.status == 1 && result.stdoutText.contains("RequestEntityTooLargeException"))
+    }
+
+    @Test func conflictingFramingIsABadRequest() throws {
+        let function = try ServedFunction(handler: "firehose-transform")
+        for headers in ["Content-Length: 2\r\nContent-Length: 20", "Content-Length: 2\r\nTransfer-Encoding: chunked"] {
+            let reply = try RawHTTP.exchange(port: function.port, "POST /2015-03-31/functions/function/invocations HTTP/1.1\r\nHost: x\r\n\(headers)\r\n\r\n{}")
+            #expect(reply.hasPrefix("HTTP/1.1 400"), "\(headers): \(reply)")
+        }
+    }
+
+    @Test func idleConnectionsAreClosedAndTheirNumberIsBounded() throws {
+        let function = try ServedFunction(handler: "firehose-transform", options: ["--idle-timeout", "1"])
+        // Past the cap, a connection is answered 503 at once; the ones within it stay open until idle.
+        let sockets = try (0..<66).map { _ in try RawHTTP.connect(port: function.port) }
+        defer { sockets.forEach { close($0) } }
+        usleep(300_000)
+        #expect(RawHTTP.read(sockets[65], waiting: .seconds(1)).hasPrefix("HTTP/1.1 503"))
+        // A silent connection is closed (EOF) once idle for a second.
+        let start = ContinuousClock.now
+        #expect(RawHTTP.read(sockets[0], waiting: .seconds(5)).isEmpty)
+        #expect(ContinuousClock.now - start < .seconds(3))
+        // And the server still serves.
+        #expect(try function.invoke(Data(#"{"records":[]}"#.utf8)).status == 200)
     }
 
     @Test func responsesOverSixMegabytesAreRefusedWith413() throws {

@@ -248,6 +248,43 @@ struct HTTPReply {
     }
 }
 
+/// Raw sockets, for requests no HTTP client would send.
+enum RawHTTP {
+    static func connect(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, connected == 0 else { throw HarnessError(description: "cannot connect to port \(port)") }
+        return fd
+    }
+
+    /// What arrives on `fd` until it closes or `waiting` passes without a byte.
+    static func read(_ fd: Int32, waiting: Duration) -> String {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while poll(&ready, 1, Int32(waiting.components.seconds * 1000)) > 0 {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// Sends `request` as written and returns the reply.
+    static func exchange(port: Int, _ request: String) throws -> String {
+        let fd = try connect(port: port)
+        defer { close(fd) }
+        _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        return read(fd, waiting: .seconds(5))
+    }
+}
+
 struct HarnessError: Error, CustomStringConvertible {
     let description: String
 }

@@ -1,10 +1,10 @@
-import HTTPExchange
+import HTTPClient
 import Synchronization
 @testable import LambdaRuntime
 
 /// A scripted Runtime API: serves queued events on `/next`, records every request, and answers
 /// posts with configurable statuses. When the events run out, `/next` answers 500.
-final class FakeRuntimeAPI: RuntimeTransport {
+final class FakeRuntimeAPI: HTTPTransport {
     struct Event {
         var body: [UInt8]
         var headers: [String: String]
@@ -12,7 +12,7 @@ final class FakeRuntimeAPI: RuntimeTransport {
 
     private struct State {
         var events: [Event] = []
-        var requests: [RuntimeRequest] = []
+        var requests: [HTTPRequest] = []
         var postStatuses: [Int] = []
         var failNextWithConnectionError = false
     }
@@ -38,17 +38,15 @@ final class FakeRuntimeAPI: RuntimeTransport {
 
     func loseConnectionOnNext() { state.withLock { $0.failNextWithConnectionError = true } }
 
-    var requests: [RuntimeRequest] { state.withLock { $0.requests } }
+    var requests: [HTTPRequest] { state.withLock { $0.requests } }
 
-    var posts: [RuntimeRequest] { requests.filter { $0.method == .post } }
+    var posts: [HTTPRequest] { requests.filter { $0.method == "POST" } }
 
-    struct ConnectionLost: Error {}
-
-    func send(_ request: RuntimeRequest) async throws -> HTTPResponse {
-        try state.withLock { state in
+    func send(_ request: HTTPRequest) async throws(HTTPTransportError) -> HTTPResponse {
+        try state.withLock { state throws(HTTPTransportError) in
             state.requests.append(request)
-            if request.method == .get {
-                if state.failNextWithConnectionError { throw ConnectionLost() }
+            if request.method == "GET" {
+                if state.failNextWithConnectionError { throw HTTPTransportError(.connectionLost, server: "fake") }
                 guard !state.events.isEmpty else { return HTTPResponse(status: 500, body: Array("{\"errorType\":\"ServiceException\"}".utf8)) }
                 let event = state.events.removeFirst()
                 return HTTPResponse(status: 200, headers: event.headers, body: event.body)
@@ -70,10 +68,7 @@ final class LogCapture: Sendable {
     var all: [String] { lines.withLock { $0 } }
 }
 
-extension RuntimeRequest {
+extension HTTPRequest {
     var bodyText: String { String(decoding: body, as: UTF8.self) }
-
-    func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
-    }
+    var path: String { url.path }
 }

@@ -1,5 +1,6 @@
 import ByteJSON
 import Foundation
+import HTTPClient
 import Synchronization
 import Testing
 @testable import LambdaRuntime
@@ -36,7 +37,7 @@ private func run(_ api: FakeRuntimeAPI, environment: [String: String] = baseEnvi
     return (code, logs)
 }
 
-private func errorBody(_ request: RuntimeRequest) throws -> (type: String?, message: String?) {
+private func errorBody(_ request: HTTPRequest) throws -> (type: String?, message: String?) {
     let object = try JSONObject(parsing: request.body)
     return (object["errorType"]?.stringValue, object["errorMessage"]?.stringValue)
 }
@@ -81,7 +82,23 @@ private func errorBody(_ request: RuntimeRequest) throws -> (type: String?, mess
         #expect(post.path == "/2018-06-01/runtime/invocation/a1/response")
         #expect(post.bodyText == "pong:ping")
         #expect(api.requests.first?.path == "/2018-06-01/runtime/invocation/next")
-        #expect(api.requests.first?.waitsForEvent == true)
+        // The long poll has no total limit, and closes its connection so the post opens a fresh one.
+        let poll = try #require(api.requests.first)
+        #expect(poll.deadline == nil && poll.closesConnection && poll.idleTimeout > .seconds(24 * 3600))
+        #expect(post.deadline != nil && !post.closesConnection, "other calls have a total limit")
+    }
+
+    /// An id is one path segment, whatever it holds: it can reach neither another path nor a query.
+    @Test(arguments: ["../../init/error", "a?b=c", "x#frag", "sp ace/é"])
+    func theRequestIDIsEscapedIntoItsPath(requestID: String) async throws {
+        let api = FakeRuntimeAPI(events: [FakeRuntimeAPI.event("ping", requestID: requestID)])
+        _ = await run(api) { _, _ in Array("pong".utf8) }
+        let post = try #require(api.posts.first)
+        #expect(post.url.query == nil && post.url.fragment == nil)
+        let segments = post.url.path(percentEncoded: true).split(separator: "/", omittingEmptySubsequences: false)
+        try #require(segments.count == 6, "\(post.url.absoluteString)")
+        #expect(segments[1...3] == ["2018-06-01", "runtime", "invocation"] && segments[5] == "response")
+        #expect(segments[4].removingPercentEncoding == requestID)
     }
 
     @Test func reportsAHandlerErrorAndGoesOnToTheNextEvent() async throws {
@@ -181,7 +198,7 @@ private func errorBody(_ request: RuntimeRequest) throws -> (type: String?, mess
         api.answerPosts(with: [500])
         let (code, _) = await run(api) { _, _ in [1] }
         #expect(code == 1)
-        #expect(api.requests.filter { $0.method == .get }.count == 1)
+        #expect(api.requests.filter { $0.method == "GET" }.count == 1)
     }
 
     @Test func aRefusedResponseIsLoggedAndTheLoopGoesOn() async {
@@ -289,6 +306,6 @@ private func errorBody(_ request: RuntimeRequest) throws -> (type: String?, mess
     @Test(arguments: [("127.0.0.1:9001", "127.0.0.1"), ("localhost:8080", "localhost"), ("[::1]:9001", "::1"),
                       ("http://runtime.local:80/x", "runtime.local"), ("169.254.100.1", "169.254.100.1")])
     func extractsTheRuntimeAPIHost(endpoint: String, host: String) {
-        #expect(URLSessionTransport.host(of: endpoint) == host)
+        #expect(RuntimeAPIClient.host(of: endpoint) == host)
     }
 }

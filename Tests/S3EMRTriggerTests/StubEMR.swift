@@ -1,7 +1,7 @@
 import AWSSigning
 import EMRClient
 import Foundation
-import HTTPExchange
+import HTTPClient
 import Synchronization
 
 /// An in-memory EMR behind the `HTTPTransport` seam: it keeps clusters and steps, checks that
@@ -18,6 +18,8 @@ final class StubEMR: HTTPTransport {
         var steps: [(cluster: String, id: String, name: String, state: String, args: [String], action: String)] = []
         var failures: [Failure] = []
         var calls: [(operation: String, headers: [String: String])] = []
+        /// How many of the added steps' ids `AddJobFlowSteps` answers (all when nil).
+        var stepIDsAnswered: Int?
     }
 
     let state = Mutex(State())
@@ -29,10 +31,10 @@ final class StubEMR: HTTPTransport {
     var operations: [String] { state.withLock { $0.calls.map(\.operation) } }
     var steps: [(cluster: String, id: String, name: String, state: String, args: [String], action: String)] { state.withLock { $0.steps } }
 
-    func send(_ request: HTTPRequest, timeout: TimeInterval) async throws -> HTTPResponse {
+    func send(_ request: HTTPRequest) async throws(HTTPTransportError) -> HTTPResponse {
         let headers = Dictionary(request.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
         let operation = String((headers["x-amz-target"] ?? "").dropFirst("ElasticMapReduce.".count))
-        return try state.withLock { state in
+        return try state.withLock { state throws(HTTPTransportError) in
             state.calls.append((operation, headers))
             if !state.failures.isEmpty {
                 switch state.failures.removeFirst() {
@@ -41,7 +43,7 @@ final class StubEMR: HTTPTransport {
                 case .headerOnly(let status, let errorType):
                     return HTTPResponse(status: status, headers: ["x-amzn-ErrorType": "\(errorType):http://internal.amazon.com/"])
                 case .connectionLost:
-                    throw URLError(.networkConnectionLost)
+                    throw HTTPTransportError(.connectionLost, server: "stub")
                 }
             }
             guard headers["content-type"] == "application/x-amz-json-1.1",
@@ -72,7 +74,7 @@ final class StubEMR: HTTPTransport {
                                         jar["Args"] as? [String] ?? [], step["ActionOnFailure"] as? String ?? ""))
                     ids.append(stepID)
                 }
-                return json(["StepIds": ids])
+                return json(["StepIds": Array(ids.prefix(state.stepIDsAnswered ?? ids.count))])
             default:
                 return HTTPResponse(status: 400, body: Array(#"{"__type":"UnknownOperationException"}"#.utf8))
             }

@@ -1,7 +1,7 @@
 import AWSSigning
 @testable import EMRClient
 import Foundation
-import HTTPExchange
+import HTTPClient
 import Testing
 @testable import S3EMRTrigger
 
@@ -22,9 +22,21 @@ private var later: ContinuousClock.Instant { .now + .seconds(30) }
 
 @Suite struct S3EventTests {
     @Test(arguments: [("streaming-data/year%3D2025/a+b%2Bc.json", "streaming-data/year=2025/a b+c.json"),
-                      ("plain/key", "plain/key"), ("bad%ZZencoding", "bad%ZZencoding"), ("%E2%82%AC+euro", "€ euro")])
+                      ("plain/key", "plain/key"), ("%E2%82%AC+euro", "€ euro")])
     func notificationKeysAreFormDecoded(raw: String, key: String) {
         #expect(S3Event.decodeKey(raw) == key)
+    }
+
+    /// Half-decoding `a%ZZ` would make a step for an object that cannot exist.
+    @Test(arguments: ["streaming-data/a%ZZ", "streaming-data/%E9t%E9", "streaming-data/50%"])
+    func keysThatAreNotURLEncodingAreIgnoredWithAReason(raw: String) async throws {
+        #expect(S3Event.decodeKey(raw) == nil)
+        let event = try #require(S3Event(json: Array(#"{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"lake"},"object":{"key":"\#(raw)","size":5}}}]}"#.utf8)))
+        let stub = StubEMR()
+        let summary = try await trigger(stub).handle(event, deadline: later)
+        #expect(summary.added.isEmpty && stub.operations.isEmpty)
+        #expect(summary.ignored.map(\.object) == ["s3://lake/\(raw)"])
+        #expect(summary.ignored.first?.reason.contains("not valid URL encoding") == true)
     }
 
     @Test func readsNotificationsTestEventsAndEventBridge() throws {
@@ -135,6 +147,18 @@ private var later: ContinuousClock.Instant { .now + .seconds(30) }
             #expect(error.description.contains(cluster) && error.description.contains(state))
         }
         #expect(!stub.operations.contains("AddJobFlowSteps"))
+    }
+
+    @Test func anAnswerWithFewerStepIdsThanStepsIsAnError() async throws {
+        let stub = StubEMR()
+        stub.state.withLock { $0.stepIDsAnswered = 0 }
+        do {
+            _ = try await trigger(stub).handle(.objectsCreated([object("streaming-data/a")]), deadline: later)
+            Issue.record("an answer without the step's id was taken as success")
+        } catch {
+            #expect(error.errorType == "EMR.InvalidResponse")
+            #expect(error.description.contains("0 step id(s) for 1 step(s)"), "\(error.description)")
+        }
     }
 
     @Test func throttlingAndServerErrorsAreRetried() async throws {
