@@ -1,7 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A validating, non-allocating JSON scanner over a byte buffer (RFC 8259, UTF-8).
 ///
 /// It never builds values: it checks syntax and reports where values start and end, so
 /// callers can copy the exact bytes of what they pass through.
+///
+/// The public methods keep `position`; the work is done by static functions that advance a
+/// local cursor over the buffer's base address, which the compiler keeps in a register.
 public struct JSONScanner {
     /// The text being scanned; the caller keeps it alive while the scanner is in use.
     public let bytes: UnsafeBufferPointer<UInt8>
@@ -18,46 +27,35 @@ public struct JSONScanner {
     @inline(__always)
     public var atEnd: Bool { position >= bytes.count }
 
-    @inline(__always)
-    func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
+    /// The buffer's bytes and end, for the static scanning functions. An empty buffer has no
+    /// base address; any non-nil one serves, since nothing is read at or past `end`.
+    @inlinable @inline(__always)
+    var text: Text { Text(base: bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!, end: bytes.count) }
 
     /// Advances past JSON whitespace: space, tab, line feed and carriage return.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func skipWhitespace() {
-        while position < bytes.count {
-            switch bytes[position] {
-            case 0x20, 0x0A, 0x0D, 0x09: position += 1
-            default: return
-            }
-        }
+        JSONScanner.skipWhitespace(text, &position)
     }
 
     /// Consumes `byte` (after optional whitespace) or throws.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func expect(_ byte: UInt8) throws(JSONError) {
-        skipWhitespace()
-        guard position < bytes.count else { throw JSONError(.unexpectedEnd, at: position) }
-        guard bytes[position] == byte else { throw JSONError(.unexpectedByte(bytes[position]), at: position) }
-        position += 1
+        try JSONScanner.expect(byte, text, &position)
     }
 
     /// Consumes `byte` if it is next (after optional whitespace).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func consume(_ byte: UInt8) -> Bool {
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == byte {
-            position += 1
-            return true
-        }
-        return false
+        JSONScanner.consume(byte, text, &position)
     }
 
     /// The kind of the value starting at `position` (after whitespace), without consuming it.
     public mutating func peekKind() throws(JSONError) -> JSONKind {
         skipWhitespace()
-        guard let byte = peek() else { throw JSONError(.unexpectedEnd, at: position) }
-        guard let kind = JSONScanner.kind(ofFirstByte: byte) else {
-            throw JSONError(.unexpectedByte(byte), at: position)
+        guard position < bytes.count else { throw JSONError(.unexpectedEnd, at: position) }
+        guard let kind = JSONScanner.kind(ofFirstByte: bytes[position]) else {
+            throw JSONError(.unexpectedByte(bytes[position]), at: position)
         }
         return kind
     }
@@ -77,17 +75,12 @@ public struct JSONScanner {
     // MARK: Whole values
 
     /// Validates and skips one value of any kind; returns its kind and the range it occupies.
+    @inlinable
     @discardableResult
     public mutating func scanValue(depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) -> (kind: JSONKind, range: Range<Int>) {
-        skipWhitespace()
+        JSONScanner.skipWhitespace(text, &position)
         let start = position
-        let kind = try peekKind()
-        switch kind {
-        case .object, .array: try skipContainer(depthLimit: depthLimit)
-        case .string: _ = try scanString()
-        case .number: try scanNumber()
-        case .bool, .null: try scanLiteral()
-        }
+        let kind = try JSONScanner.scanValue(text, &position, depthLimit: depthLimit)
         return (kind, start..<position)
     }
 
@@ -110,49 +103,282 @@ public struct JSONScanner {
         return kind
     }
 
+    /// Scans an object starting at `{` (after optional whitespace), validating every value, and
+    /// hands each member to `body` as it is found: for callers that want a few keys and no index.
+    @inlinable @inline(__always)
+    public mutating func scanObject(depthLimit: Int, _ body: (JSONObject.Member) -> Void) throws(JSONError) {
+        try JSONScanner.scanObject(text, &position, depthLimit: depthLimit, body)
+    }
+
+    /// Scans the object at `position` like `scanObject`, validating all of it, and notes in
+    /// `found[k]` the member named by key `k` (`names[keys[k]]`, UTF-8); the last occurrence of
+    /// a key wins. For callers that want a few top-level fields and nothing else, in one pass
+    /// compiled inside this module.
+    public mutating func scanObject(findingMembers found: UnsafeMutableBufferPointer<JSONObject.Member?>,
+                                    named keys: UnsafeBufferPointer<Range<Int>>, in names: UnsafeBufferPointer<UInt8>,
+                                    depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) {
+        let bytes = self.bytes
+        // Machine-written records are mostly plain ASCII without escapes: checked at vector
+        // speed once, strings are then found with `memchr`.
+        var last = bytes.count
+        while last > position, bytes[last - 1] == 0x20 || bytes[last - 1] == 0x0A || bytes[last - 1] == 0x0D || bytes[last - 1] == 0x09 {
+            last -= 1
+        }
+        let base = text.base
+        let text = Text(base: base, end: bytes.count, plain: JSONScanner.isPlain(base + position, count: last - position))
+        try JSONScanner.scanObject(text, &position, depthLimit: depthLimit) { member in
+            for k in keys.indices {
+                let name = keys[k]
+                // An unescaped key of another length cannot match: most members stop here.
+                guard member.keyHasEscapes || name.count == member.key.count else { continue }
+                if member.keyHasEscapes {
+                    if member.keyEquals(UnsafeBufferPointer(rebasing: names[name]), in: bytes) { found[k] = member }
+                } else if JSONScanner.equal(text.base + member.key.lowerBound, names.baseAddress! + name.lowerBound, count: name.count) {
+                    found[k] = member
+                }
+            }
+        }
+    }
+
+    /// Whether `count` bytes at `a` and `b` are equal: a loop, since the keys compared are a few
+    /// bytes long and a call to `memcmp` costs more than they do.
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count: Int) -> Bool {
+        var index = 0
+        while index < count {
+            if a[index] != b[index] { return false }
+            index &+= 1
+        }
+        return true
+    }
+
+    // MARK: Strings
+
+    /// Scans a string starting at its opening quote. Returns the range of its content
+    /// (between the quotes) and whether it holds escapes.
+    @inlinable @inline(__always)
+    public mutating func scanString() throws(JSONError) -> (content: Range<Int>, hasEscapes: Bool) {
+        position += 1
+        let start = position
+        let hasEscapes = try JSONScanner.scanStringContent(text, &position)
+        return (start..<(position - 1), hasEscapes)
+    }
+
+    // MARK: Numbers
+
+    /// Scans `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    @inlinable
+    public mutating func scanNumber() throws(JSONError) {
+        try JSONScanner.scanNumber(text, &position)
+    }
+}
+
+// MARK: - The scanning functions
+
+extension JSONScanner {
+    /// A buffer as the scanning functions read it: its first byte and its length.
+    @usableFromInline
+    struct Text {
+        @usableFromInline let base: UnsafePointer<UInt8>
+        @usableFromInline let end: Int
+        /// Known to hold no backslash, control or non-ASCII byte: a string then ends at the next
+        /// quote, which `memchr` finds many bytes at a time.
+        @usableFromInline let plain: Bool
+
+        @inlinable init(base: UnsafePointer<UInt8>, end: Int, plain: Bool = false) {
+            self.base = base
+            self.end = end
+            self.plain = plain
+        }
+    }
+
+    /// Whether the `count` bytes at `base` hold no backslash, control or non-ASCII byte. Written
+    /// without branches in its loop so that the compiler turns it into vector compares.
+    static func isPlain(_ base: UnsafePointer<UInt8>, count: Int) -> Bool {
+        var i = 0
+        while i &+ 32 <= count {
+            var any: UInt8 = 0
+            for j in 0..<32 {
+                let byte = base[i &+ j]
+                any |= ((byte &- 0x20) >= 0x60 ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0)
+            }
+            if any != 0 { return false }
+            i &+= 32
+        }
+        while i &+ 8 <= count {
+            if notPlainBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) != 0 { return false }
+            i &+= 8
+        }
+        while i < count {
+            let byte = base[i]
+            if (byte &- 0x20) >= 0x60 || byte == UInt8(ascii: "\\") { return false }
+            i &+= 1
+        }
+        return true
+    }
+
+    @inlinable @inline(__always)
+    static func scanObject(_ text: Text, _ i: inout Int, depthLimit: Int, _ body: (JSONObject.Member) -> Void) throws(JSONError) {
+        try expect(UInt8(ascii: "{"), text, &i)
+        if consume(UInt8(ascii: "}"), text, &i) { return }
+        while true {
+            skipWhitespace(text, &i)
+            guard i < text.end else { throw JSONError(.unexpectedEnd, at: i) }
+            guard text.base[i] == UInt8(ascii: "\"") else { throw JSONError(.unexpectedByte(text.base[i]), at: i) }
+            i &+= 1
+            let keyStart = i
+            // `scanStringQuickly`, written out: the compiler would not inline a throwing call.
+            skipPlainBytes(text, &i)
+            let keyHasEscapes: Bool
+            if i < text.end, text.base[i] == UInt8(ascii: "\"") {
+                i &+= 1
+                keyHasEscapes = false
+            } else {
+                keyHasEscapes = try scanStringContent(text, &i)
+            }
+            let key = keyStart..<(i &- 1)
+            // Machine-written JSON has no space before the colon: test for that first.
+            if i < text.end, text.base[i] == UInt8(ascii: ":") {
+                i &+= 1
+            } else {
+                try expect(UInt8(ascii: ":"), text, &i)
+            }
+            skipWhitespace(text, &i)
+            let valueStart = i
+            // Strings and numbers, most values, here; the rest through `scanValue`.
+            let kind: JSONKind
+            if i < text.end, text.base[i] == UInt8(ascii: "\"") {
+                i &+= 1
+                skipPlainBytes(text, &i)
+                if i < text.end, text.base[i] == UInt8(ascii: "\"") {
+                    i &+= 1
+                } else {
+                    _ = try scanStringContent(text, &i)
+                }
+                kind = .string
+            } else if i < text.end, text.base[i] &- UInt8(ascii: "0") < 10 {
+                try scanNumber(text, &i)
+                kind = .number
+            } else {
+                kind = try scanValue(text, &i, depthLimit: depthLimit &- 1)
+            }
+            body(JSONObject.Member(key: key, keyHasEscapes: keyHasEscapes, value: valueStart..<i, kind: kind))
+            if i < text.end, text.base[i] == UInt8(ascii: ",") {
+                i &+= 1
+                continue
+            }
+            skipWhitespace(text, &i)
+            guard i < text.end else { throw JSONError(.unexpectedEnd, at: i) }
+            switch text.base[i] {
+            case UInt8(ascii: ","): i &+= 1
+            case UInt8(ascii: "}"): i &+= 1; return
+            case let byte: throw JSONError(.unexpectedByte(byte), at: i)
+            }
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func skipWhitespace(_ text: Text, _ i: inout Int) {
+        while i < text.end {
+            switch text.base[i] {
+            case 0x20, 0x0A, 0x0D, 0x09: i &+= 1
+            default: return
+            }
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func expect(_ byte: UInt8, _ text: Text, _ i: inout Int) throws(JSONError) {
+        skipWhitespace(text, &i)
+        guard i < text.end else { throw JSONError(.unexpectedEnd, at: i) }
+        guard text.base[i] == byte else { throw JSONError(.unexpectedByte(text.base[i]), at: i) }
+        i &+= 1
+    }
+
+    @inlinable @inline(__always)
+    static func consume(_ byte: UInt8, _ text: Text, _ i: inout Int) -> Bool {
+        skipWhitespace(text, &i)
+        guard i < text.end, text.base[i] == byte else { return false }
+        i &+= 1
+        return true
+    }
+
+    /// Scans the value at `i` (no whitespace before it) and returns its kind.
+    @inlinable @inline(__always)
+    static func scanValue(_ text: Text, _ i: inout Int, depthLimit: Int) throws(JSONError) -> JSONKind {
+        guard i < text.end else { throw JSONError(.unexpectedEnd, at: i) }
+        switch text.base[i] {
+        case UInt8(ascii: "\""):
+            i &+= 1
+            _ = try scanStringContent(text, &i)
+            return .string
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            try scanNumber(text, &i)
+            return .number
+        case UInt8(ascii: "{"):
+            try skipContainer(text, &i, depthLimit: depthLimit)
+            return .object
+        case UInt8(ascii: "["):
+            try skipContainer(text, &i, depthLimit: depthLimit)
+            return .array
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+            try scanLiteral(text, &i)
+            return .bool
+        case UInt8(ascii: "n"):
+            try scanLiteral(text, &i)
+            return .null
+        case let byte:
+            throw JSONError(.unexpectedByte(byte), at: i)
+        }
+    }
+
     /// Skips an object or array iteratively, so depth costs no stack.
-    mutating func skipContainer(depthLimit: Int) throws(JSONError) {
+    @usableFromInline
+    static func skipContainer(_ text: Text, _ i: inout Int, depthLimit: Int) throws(JSONError) {
         var open = ContainerStack()
         let depthLimit = min(depthLimit, ContainerStack.capacity)
-        // Each pass of the outer loop starts at a value.
+        // Each pass of the outer loop starts at a value (after whitespace).
         while true {
-            skipWhitespace()
-            guard let byte = peek() else { throw JSONError(.unexpectedEnd, at: position) }
-            switch byte {
+            skipWhitespace(text, &i)
+            guard i < text.end else { throw JSONError(.unexpectedEnd, at: i) }
+            switch text.base[i] {
             case UInt8(ascii: "{"):
-                guard open.depth < depthLimit else { throw JSONError(.tooDeep(limit: depthLimit), at: position) }
-                position += 1
+                guard open.depth < depthLimit else { throw JSONError(.tooDeep(limit: depthLimit), at: i) }
+                i &+= 1
                 open.push(isObject: true)
-                if consume(UInt8(ascii: "}")) {
+                if consume(UInt8(ascii: "}"), text, &i) {
                     open.pop()
                 } else {
-                    try scanMemberKey()
+                    try scanMemberKey(text, &i)
                     continue
                 }
             case UInt8(ascii: "["):
-                guard open.depth < depthLimit else { throw JSONError(.tooDeep(limit: depthLimit), at: position) }
-                position += 1
+                guard open.depth < depthLimit else { throw JSONError(.tooDeep(limit: depthLimit), at: i) }
+                i &+= 1
                 open.push(isObject: false)
-                if !consume(UInt8(ascii: "]")) { continue }
+                if !consume(UInt8(ascii: "]"), text, &i) { continue }
                 open.pop()
-            case UInt8(ascii: "\""): _ = try scanString()
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber()
-            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"): try scanLiteral()
-            default: throw JSONError(.unexpectedByte(byte), at: position)
+            case UInt8(ascii: "\""):
+                i &+= 1
+                _ = try scanStringContent(text, &i)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber(text, &i)
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"): try scanLiteral(text, &i)
+            case let byte: throw JSONError(.unexpectedByte(byte), at: i)
             }
             // After a value: close containers or move to the next element.
             while true {
                 if open.depth == 0 { return }
-                skipWhitespace()
-                guard let next = peek() else { throw JSONError(.unexpectedEnd, at: position) }
+                skipWhitespace(text, &i)
+                guard i < text.end else { throw JSONError(.unexpectedEnd, at: i) }
+                let next = text.base[i]
                 if next == UInt8(ascii: ",") {
-                    position += 1
-                    if open.topIsObject { try scanMemberKey() }
+                    i &+= 1
+                    if open.topIsObject { try scanMemberKey(text, &i) }
                     break
                 }
                 let closer = open.topIsObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-                guard next == closer else { throw JSONError(.unexpectedByte(next), at: position) }
-                position += 1
+                guard next == closer else { throw JSONError(.unexpectedByte(next), at: i) }
+                i &+= 1
                 open.pop()
             }
         }
@@ -160,104 +386,145 @@ public struct JSONScanner {
 
     /// Scans `"key" :` inside an object.
     @inline(__always)
-    mutating func scanMemberKey() throws(JSONError) {
-        skipWhitespace()
-        guard let byte = peek() else { throw JSONError(.unexpectedEnd, at: position) }
-        guard byte == UInt8(ascii: "\"") else { throw JSONError(.unexpectedByte(byte), at: position) }
-        _ = try scanString()
-        try expect(UInt8(ascii: ":"))
+    static func scanMemberKey(_ text: Text, _ i: inout Int) throws(JSONError) {
+        skipWhitespace(text, &i)
+        guard i < text.end else { throw JSONError(.unexpectedEnd, at: i) }
+        guard text.base[i] == UInt8(ascii: "\"") else { throw JSONError(.unexpectedByte(text.base[i]), at: i) }
+        i &+= 1
+        _ = try scanStringContent(text, &i)
+        try expect(UInt8(ascii: ":"), text, &i)
     }
 
-    // MARK: Strings
-
-    /// Scans a string starting at its opening quote. Returns the range of its content
-    /// (between the quotes) and whether it holds escapes.
-    @inline(__always)
-    public mutating func scanString() throws(JSONError) -> (content: Range<Int>, hasEscapes: Bool) {
-        position += 1
-        let start = position
-        let hasEscapes = try scanStringContent()
-        return (start..<(position - 1), hasEscapes)
+    /// `scanStringContent` with its common case inline: plain bytes up to the closing quote.
+    /// At any other special byte it hands over to `scanStringContent`.
+    @inlinable @inline(__always)
+    static func scanStringQuickly(_ text: Text, _ i: inout Int) throws(JSONError) -> Bool {
+        skipPlainBytes(text, &i)
+        if i < text.end, text.base[i] == UInt8(ascii: "\"") {
+            i &+= 1
+            return false
+        }
+        return try scanStringContent(text, &i)
     }
 
-    /// Scans string content up to and including the closing quote.
-    mutating func scanStringContent() throws(JSONError) -> Bool {
-        var hasEscapes = false
-        let count = bytes.count
-        guard let base = bytes.baseAddress else { throw JSONError(.unexpectedEnd, at: position) }
-        var index = position
-        defer { position = index }
-        while true {
-            // Plain bytes (no quote, backslash, control or non-ASCII byte): 32 at a time, then
-            // 8 at a time to find the first special one.
-            while index &+ 32 <= count {
-                let raw = UnsafeRawPointer(base + index)
-                let special = JSONScanner.specialStringBytes(raw.loadUnaligned(as: UInt64.self))
-                    | JSONScanner.specialStringBytes(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                    | JSONScanner.specialStringBytes(raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
-                    | JSONScanner.specialStringBytes(raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
-                if special != 0 { break }
-                index &+= 32
-            }
-            while index &+ 8 <= count {
-                let special = JSONScanner.specialStringBytes(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                if special != 0 {
-                    // The lowest flagged byte is exactly the first special one.
-                    index &+= special.trailingZeroBitCount &>> 3
-                    break
+    /// Advances `i` to the first byte that is not plain string content (a quote, backslash,
+    /// control or non-ASCII byte), or to where fewer than 8 bytes are left: 8 bytes at a time
+    /// first, where most strings end, then 32 at a time for long ones.
+    @inlinable @inline(__always)
+    static func skipPlainBytes(_ text: Text, _ i: inout Int) {
+        let base = text.base, end = text.end
+        if text.plain {
+            // Only a quote can end plain content: look for one a word at a time in the first
+            // 32 bytes, where most strings end, then with `memchr`.
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            var words = 0
+            while words < 4, i &+ 8 <= end {
+                let quote = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ (ones &* 0x22)
+                let found = (quote &- ones) & ~quote & (ones &* 0x80)
+                if found != 0 {
+                    i &+= found.trailingZeroBitCount &>> 3
+                    return
                 }
-                index &+= 8
+                i &+= 8
+                words &+= 1
             }
-            guard index < count else { throw JSONError(.unexpectedEnd, at: index) }
-            let byte = base[index]
+            guard i < end, let quote = memchr(base + i, Int32(UInt8(ascii: "\"")), end &- i) else {
+                i = end
+                return
+            }
+            i = UnsafeRawPointer(quote) - UnsafeRawPointer(base)
+            return
+        }
+        guard i &+ 8 <= end else { return }
+        var special = specialStringBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+        if special == 0 {
+            i &+= 8
+            while i &+ 32 <= end, !anySpecialStringByte(in32: base + i) { i &+= 32 }
+            while i &+ 8 <= end {
+                special = specialStringBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                if special != 0 { break }
+                i &+= 8
+            }
+        }
+        // The lowest flagged byte of a word is exactly the first special one.
+        if special != 0 { i &+= special.trailingZeroBitCount &>> 3 }
+    }
+
+    /// Whether any of the 32 bytes at `p` is a quote, backslash, control or non-ASCII byte.
+    /// Written without branches so that the compiler turns it into a few vector compares.
+    @inlinable @inline(__always)
+    static func anySpecialStringByte(in32 p: UnsafePointer<UInt8>) -> Bool {
+        var any: UInt8 = 0
+        for j in 0..<32 {
+            let byte = p[j]
+            any |= ((byte &- 0x20) >= 0x60 ? 1 : 0) | (byte == UInt8(ascii: "\"") ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0)
+        }
+        return any != 0
+    }
+
+    /// Scans string content (after the opening quote) up to and including the closing quote;
+    /// returns whether it holds escapes.
+    @inlinable @inline(__always)
+    static func scanStringContent(_ text: Text, _ i: inout Int) throws(JSONError) -> Bool {
+        var hasEscapes = false
+        let base = text.base, end = text.end
+        while true {
+            skipPlainBytes(text, &i)
+            guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
+            let byte = base[i]
             if byte == UInt8(ascii: "\"") {
-                index += 1
+                i &+= 1
                 return hasEscapes
             } else if byte == UInt8(ascii: "\\") {
                 hasEscapes = true
-                position = index
-                try scanEscape()
-                index = position
+                try scanEscape(text, &i)
             } else if byte < 0x20 {
-                throw JSONError(.controlCharacterInString, at: index)
+                throw JSONError(.controlCharacterInString, at: i)
             } else if byte < 0x80 {
-                index += 1
+                i &+= 1
             } else {
-                guard let length = UTF8Validation.sequenceLength(base, at: index, count: count) else {
-                    throw JSONError(.invalidUTF8, at: index)
+                guard let length = UTF8Validation.sequenceLength(base, at: i, count: end) else {
+                    throw JSONError(.invalidUTF8, at: i)
                 }
-                index += length
+                i &+= length
             }
         }
     }
 
+    /// Non-zero when `word` holds a backslash, control or non-ASCII byte.
+    @inline(__always)
+    static func notPlainBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let backslash = word ^ (ones &* 0x5C)
+        return (((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word) & (ones &* 0x80)
+    }
+
     /// Non-zero when `word` holds a quote, backslash, control or non-ASCII byte. The lowest set
     /// bit marks the first such byte (little-endian); higher bits may be false positives.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func specialStringBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
-        let quote = zeroBytes(word ^ (ones &* 0x22))
-        let backslash = zeroBytes(word ^ (ones &* 0x5C))
-        let control = (word &- ones &* 0x20) & ~word & highs
-        return quote | backslash | control | (word & highs)
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word) & highs
     }
 
-    mutating func scanEscape() throws(JSONError) {
-        let start = position
-        position += 1
-        guard let byte = peek() else { throw JSONError(.unexpectedEnd, at: position) }
-        switch byte {
+    /// Scans the escape at `i` (its backslash).
+    @usableFromInline
+    static func scanEscape(_ text: Text, _ i: inout Int) throws(JSONError) {
+        let start = i
+        guard i &+ 1 < text.end else { throw JSONError(.unexpectedEnd, at: i &+ 1) }
+        switch text.base[i &+ 1] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
              UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-            position += 1
+            i &+= 2
         case UInt8(ascii: "u"):
-            guard position + 4 < bytes.count else { throw JSONError(.unexpectedEnd, at: bytes.count) }
-            for offset in 1...4 where JSONScanner.hexValue(bytes[position + offset]) == nil {
+            guard i &+ 5 < text.end else { throw JSONError(.unexpectedEnd, at: text.end) }
+            for offset in 2...5 where hexValue(text.base[i &+ offset]) == nil {
                 throw JSONError(.invalidEscape, at: start)
             }
-            position += 5
+            i &+= 6
         default:
             throw JSONError(.invalidEscape, at: start)
         }
@@ -273,86 +540,77 @@ public struct JSONScanner {
         }
     }
 
-    // MARK: Numbers and literals
-
-    /// Scans `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
-    public mutating func scanNumber() throws(JSONError) {
-        let start = position
-        if peek() == UInt8(ascii: "-") { position += 1 }
-        guard let first = peek() else { throw JSONError(.unexpectedEnd, at: position) }
-        if first == UInt8(ascii: "0") {
-            position += 1
-        } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
-            skipDigits()
+    /// Scans `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` at `i`.
+    @inlinable @inline(__always)
+    static func scanNumber(_ text: Text, _ i: inout Int) throws(JSONError) {
+        let base = text.base, end = text.end
+        let start = i
+        @inline(__always) func isDigit(_ index: Int) -> Bool { index < end && base[index] &- UInt8(ascii: "0") < 10 }
+        if i < end, base[i] == UInt8(ascii: "-") { i &+= 1 }
+        guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
+        if base[i] == UInt8(ascii: "0") {
+            i &+= 1
+        } else if isDigit(i) {
+            repeat { i &+= 1 } while isDigit(i)
         } else {
             throw JSONError(.invalidNumber, at: start)
         }
-        if peek() == UInt8(ascii: ".") {
-            position += 1
-            guard skipDigits() > 0 else { throw JSONError(.invalidNumber, at: start) }
+        if i < end, base[i] == UInt8(ascii: ".") {
+            i &+= 1
+            guard isDigit(i) else { throw JSONError(.invalidNumber, at: start) }
+            repeat { i &+= 1 } while isDigit(i)
         }
-        if let e = peek(), e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
-            position += 1
-            if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { position += 1 }
-            guard skipDigits() > 0 else { throw JSONError(.invalidNumber, at: start) }
+        if i < end, base[i] | 0x20 == UInt8(ascii: "e") {
+            i &+= 1
+            if i < end, base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-") { i &+= 1 }
+            guard isDigit(i) else { throw JSONError(.invalidNumber, at: start) }
+            repeat { i &+= 1 } while isDigit(i)
         }
     }
 
-    @inline(__always)
-    @discardableResult
-    mutating func skipDigits() -> Int {
-        let start = position
-        while position < bytes.count, bytes[position] &- UInt8(ascii: "0") < 10 { position += 1 }
-        return position - start
-    }
-
-    mutating func scanLiteral() throws(JSONError) {
-        let start = position
+    /// Scans `true`, `false` or `null` at `i`.
+    @usableFromInline
+    static func scanLiteral(_ text: Text, _ i: inout Int) throws(JSONError) {
         let literal: StaticString
-        switch bytes[position] {
+        switch text.base[i] {
         case UInt8(ascii: "t"): literal = "true"
         case UInt8(ascii: "f"): literal = "false"
         default: literal = "null"
         }
         let length = literal.utf8CodeUnitCount
-        guard position + length <= bytes.count else { throw JSONError(.unexpectedEnd, at: bytes.count) }
-        for i in 0..<length where bytes[position + i] != literal.utf8Start[i] {
-            throw JSONError(.unexpectedByte(bytes[position + i]), at: position + i)
+        guard i &+ length <= text.end else { throw JSONError(.unexpectedEnd, at: text.end) }
+        for offset in 0..<length where text.base[i &+ offset] != literal.utf8Start[offset] {
+            throw JSONError(.unexpectedByte(text.base[i &+ offset]), at: i &+ offset)
         }
-        position = start + length
+        i &+= length
     }
 }
 
-/// A stack of open containers (object or array), one bit each, with no heap allocation.
+/// Which open containers are objects: the first 64 levels in one word, deeper ones (which only
+/// absurd documents reach) in an array.
 struct ContainerStack {
-    private var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
-        = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    private var shallow: UInt64 = 0
+    private var deep: [UInt64] = []
     private(set) var depth = 0
     static let capacity = 1024
 
-    var topIsObject: Bool { bit(depth - 1) }
+    var topIsObject: Bool {
+        let level = depth - 1
+        if level < 64 { return (shallow >> UInt64(level)) & 1 == 1 }
+        return (deep[(level - 64) >> 6] >> UInt64((level - 64) & 63)) & 1 == 1
+    }
 
     mutating func push(isObject: Bool) {
-        setBit(depth, isObject)
+        let bit: UInt64 = isObject ? 1 : 0
+        if depth < 64 {
+            shallow = shallow & ~(1 << UInt64(depth)) | bit << UInt64(depth)
+        } else {
+            let level = depth - 64
+            if level >> 6 == deep.count { deep.append(0) }
+            deep[level >> 6] = deep[level >> 6] & ~(1 << UInt64(level & 63)) | bit << UInt64(level & 63)
+        }
         depth += 1
     }
 
     mutating func pop() { depth -= 1 }
-
-    private func bit(_ index: Int) -> Bool {
-        withUnsafeBytes(of: words) { raw in
-            (raw.load(fromByteOffset: (index >> 6) * 8, as: UInt64.self) >> UInt64(index & 63)) & 1 == 1
-        }
-    }
-
-    private mutating func setBit(_ index: Int, _ value: Bool) {
-        withUnsafeMutableBytes(of: &words) { raw in
-            let offset = (index >> 6) * 8
-            var word = raw.load(fromByteOffset: offset, as: UInt64.self)
-            let mask: UInt64 = 1 << UInt64(index & 63)
-            word = value ? (word | mask) : (word & ~mask)
-            raw.storeBytes(of: word, toByteOffset: offset, as: UInt64.self)
-        }
-    }
 }

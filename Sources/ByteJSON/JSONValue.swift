@@ -122,6 +122,15 @@ public struct JSONObject: Sendable {
         /// The value's kind, known without decoding it.
         public let kind: JSONKind
 
+        /// A member at these ranges.
+        @inlinable
+        init(key: Range<Int>, keyHasEscapes: Bool, value: Range<Int>, kind: JSONKind) {
+            self.key = key
+            self.keyHasEscapes = keyHasEscapes
+            self.value = value
+            self.kind = kind
+        }
+
         /// Whether this member's key, in `storage`, is `name` (UTF-8), escapes resolved.
         @inline(__always)
         public func keyEquals(_ name: UnsafeBufferPointer<UInt8>, in storage: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -229,24 +238,6 @@ extension JSONScanner {
         members.reserveCapacity(16)
         try scanObject(depthLimit: depthLimit) { members.append($0) }
         return members
-    }
-
-    /// Scans an object starting at `{`, validating every value, and hands each member to
-    /// `body` as it is found: for callers that want a few keys and no index.
-    @inline(__always)
-    public mutating func scanObject(depthLimit: Int, _ body: (JSONObject.Member) -> Void) throws(JSONError) {
-        try expect(UInt8(ascii: "{"))
-        if consume(UInt8(ascii: "}")) { return }
-        repeat {
-            skipWhitespace()
-            guard let quote = peek() else { throw JSONError(.unexpectedEnd, at: position) }
-            guard quote == UInt8(ascii: "\"") else { throw JSONError(.unexpectedByte(quote), at: position) }
-            let key = try scanString()
-            try expect(UInt8(ascii: ":"))
-            let value = try scanValue(depthLimit: depthLimit - 1)
-            body(JSONObject.Member(key: key.content, keyHasEscapes: key.hasEscapes, value: value.range, kind: value.kind))
-        } while consume(UInt8(ascii: ","))
-        try expect(UInt8(ascii: "}"))
     }
 }
 

@@ -12,7 +12,7 @@ public struct JSONWriter {
 
     /// A writer that appends to `buffer`, emptied but keeping its capacity.
     public init(reusing buffer: consuming [UInt8]) {
-        bytes = buffer
+        bytes = consume buffer
         bytes.removeAll(keepingCapacity: true)
     }
 
@@ -151,7 +151,7 @@ public struct JSONObjectWriter {
     /// A writer that fills `buffer`, emptied but keeping its capacity, so that repeated objects
     /// reuse one allocation.
     public init(reusing buffer: consuming [UInt8]) {
-        writer = JSONWriter(reusing: buffer)
+        writer = JSONWriter(reusing: consume buffer)
         writer.append(UInt8(ascii: "{"))
     }
 

@@ -28,7 +28,7 @@ public enum UTF8Validation {
     }
 
     /// The length of the valid multi-byte sequence starting at `i`, or nil.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func sequenceLength(_ base: UnsafePointer<UInt8>, at i: Int, count: Int) -> Int? {
         @inline(__always) func continuation(_ offset: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
             i + offset < count && range.contains(base[i + offset])
