@@ -33,61 +33,87 @@ public enum Base64 {
 
     /// Decodes `encoded`, or returns nil when it is not valid padded base64.
     public static func decode(_ encoded: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        let count = encoded.count
-        guard count % 4 == 0 else { return nil }
-        if count == 0 { return [] }
-        var padding = 0
-        if encoded[count - 1] == UInt8(ascii: "=") { padding += 1 }
-        if encoded[count - 2] == UInt8(ascii: "=") { padding += 1 }
-        let decodedCount = count / 4 * 3 - padding
-        var failed = false
-        let decoded = [UInt8](unsafeUninitializedCapacity: count / 4 * 3) { output, initialized in
-            failed = !decodeGroups(encoded, padding: padding, into: output.baseAddress!)
-            initialized = failed ? 0 : decodedCount
-        }
-        return failed ? nil : decoded
+        var decoded: [UInt8] = []
+        return decode(encoded, into: &decoded) ? decoded : nil
     }
 
-    /// Decodes an array, or returns nil when it is not valid padded base64.
+    /// Decodes `encoded`, or returns nil when it is not valid padded base64.
     public static func decode(_ encoded: [UInt8]) -> [UInt8]? {
         encoded.withUnsafeBufferPointer { decode($0) }
     }
 
-    /// Decodes all groups; the last one is read with `A` in place of its padding.
+    /// Decodes `encoded` into `output`, replacing its contents but keeping its capacity; false
+    /// (and `output` empty) when `encoded` is not valid padded base64.
+    public static func decode(_ encoded: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) -> Bool {
+        let count = encoded.count
+        guard count % 4 == 0, count > 0 else {
+            output.removeAll(keepingCapacity: true)
+            return count == 0
+        }
+        var padding = 0
+        if encoded[count - 1] == UInt8(ascii: "=") { padding += 1 }
+        if encoded[count - 2] == UInt8(ascii: "=") { padding += 1 }
+        // Decoded in place: the array is brought to the size the groups fill (plus the two bytes
+        // the last 8-byte store may touch), growing only by what the last record lacked, then
+        // cut to the decoded length.
+        let written = count / 4 * 3 + 2
+        if output.count < written {
+            output.append(contentsOf: repeatElement(0, count: written - output.count))
+        } else {
+            output.removeLast(output.count - written)
+        }
+        let valid = output.withUnsafeMutableBufferPointer { decodeGroups(encoded, padding: padding, into: $0.baseAddress!) }
+        output.removeLast(valid ? 2 + padding : output.count)
+        return valid
+    }
+
+    /// Decodes all groups, two at a time while at least two more follow (one 8-byte store each);
+    /// the last group is read with `A` in place of its padding. `output` has room for two bytes
+    /// past the decoded ones.
     private static func decodeGroups(_ encoded: UnsafeBufferPointer<UInt8>, padding: Int, into output: UnsafeMutablePointer<UInt8>) -> Bool {
         decodeTable.withUnsafeBufferPointer { table in
-            @inline(__always) func group(_ c0: UInt8, _ c1: UInt8, _ c2: UInt8, _ c3: UInt8) -> UInt32 {
-                table[Int(c0)] | table[256 + Int(c1)] | table[512 + Int(c2)] | table[768 + Int(c3)]
+            @inline(__always) func group(_ i: UnsafePointer<UInt8>) -> UInt64 {
+                UInt64(table[Int(i[0])] | table[256 + Int(i[1])] | table[512 + Int(i[2])] | table[768 + Int(i[3])])
             }
             let input = encoded.baseAddress!
             let groups = encoded.count / 4
-            var bad: UInt32 = 0
-            var out = output
-            for index in 0..<(groups - 1) {
-                let i = input + index * 4
-                let word = group(i[0], i[1], i[2], i[3])
+            var bad: UInt64 = 0
+            var out = UnsafeMutableRawPointer(output)
+            var index = 0
+            while index &+ 3 <= groups {
+                let i = input + index &* 4
+                let low = group(i), high = group(i + 4)
+                bad |= low | high
+                out.storeBytes(of: low | high << 24, as: UInt64.self)
+                out += 6
+                index &+= 2
+            }
+            while index &+ 1 < groups {
+                let word = group(input + index &* 4)
                 bad |= word
-                out[0] = UInt8(truncatingIfNeeded: word)
-                out[1] = UInt8(truncatingIfNeeded: word >> 8)
-                out[2] = UInt8(truncatingIfNeeded: word >> 16)
+                out.storeBytes(of: UInt32(truncatingIfNeeded: word), as: UInt32.self)
                 out += 3
+                index &+= 1
             }
             let last = input + (groups - 1) * 4
-            let word = group(last[0], last[1], padding == 2 ? UInt8(ascii: "A") : last[2], padding >= 1 ? UInt8(ascii: "A") : last[3])
-            bad |= word
-            out[0] = UInt8(truncatingIfNeeded: word)
-            if padding < 2 { out[1] = UInt8(truncatingIfNeeded: word >> 8) }
-            if padding == 0 { out[2] = UInt8(truncatingIfNeeded: word >> 16) }
-            return bad < invalid
+            let word = table[Int(last[0])] | table[256 + Int(last[1])]
+                | table[512 + Int(padding == 2 ? UInt8(ascii: "A") : last[2])] | table[768 + Int(padding >= 1 ? UInt8(ascii: "A") : last[3])]
+            bad |= UInt64(word)
+            let tail = out.assumingMemoryBound(to: UInt8.self)
+            tail[0] = UInt8(truncatingIfNeeded: word)
+            if padding < 2 { tail[1] = UInt8(truncatingIfNeeded: word >> 8) }
+            if padding == 0 { tail[2] = UInt8(truncatingIfNeeded: word >> 16) }
+            // An invalid character sets bit 24 of its group.
+            return bad & (1 << 24) == 0
         }
     }
 
     /// Appends the base64 encoding of `bytes` to `output`.
     public static func encode(_ bytes: UnsafeBufferPointer<UInt8>, appendingTo output: inout [UInt8]) {
-        let start = output.count
-        output.append(contentsOf: repeatElement(0, count: encodedCount(of: bytes.count)))
-        output.withUnsafeMutableBufferPointer { buffer in
-            _ = encode(bytes, into: buffer.baseAddress! + start)
+        // Encoded on the stack and copied once: an array cannot grow without initializing.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: encodedCount(of: bytes.count)) { encoded in
+            let count = encode(bytes, into: encoded.baseAddress!)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: encoded[..<count]))
         }
     }
 
@@ -101,6 +127,17 @@ public enum Base64 {
             alphabet.withUnsafeBufferPointer { table in
                 var out = UnsafeMutableRawPointer(output)
                 var i = 0
+                // Six bytes to eight characters, from one 8-byte load to one 8-byte store.
+                while i &+ 8 <= count {
+                    let bits = UnsafeRawPointer(input + i).loadUnaligned(as: UInt64.self).bigEndian
+                    let characters = UInt64(pairs[Int(truncatingIfNeeded: bits >> 52)])
+                        | UInt64(pairs[Int(truncatingIfNeeded: bits >> 40 & 0xFFF)]) << 16
+                        | UInt64(pairs[Int(truncatingIfNeeded: bits >> 28 & 0xFFF)]) << 32
+                        | UInt64(pairs[Int(truncatingIfNeeded: bits >> 16 & 0xFFF)]) << 48
+                    out.storeBytes(of: characters.littleEndian, as: UInt64.self)
+                    out += 8
+                    i &+= 6
+                }
                 while i + 3 <= count {
                     let group = Int(input[i]) << 16 | Int(input[i + 1]) << 8 | Int(input[i + 2])
                     out.storeBytes(of: pairs[group >> 12], as: UInt16.self)

@@ -111,45 +111,55 @@ public struct FirehoseEvent: Sendable {
         self.records = records
     }
 
-    /// The base64-decoded data of records `range`. Throws when a `data` string turns out not to
+    /// What a record's `data` field held.
+    public enum DataStatus: Sendable, Equatable {
+        /// Base64, now decoded.
+        case decoded
+        /// No `data` field.
+        case missing
+        /// A `data` field of another kind than string.
+        case notAString(JSONKind)
+        /// A string that is not valid base64.
+        case notBase64
+    }
+
+    /// Decodes record `index`'s data into `buffer`, replacing its contents but keeping its
+    /// capacity, so one buffer serves a whole batch. Throws when a `data` string turns out not to
     /// be valid JSON, which makes the whole event invalid.
-    public func data(ofRecords range: Range<Int>) throws(FirehoseEventError) -> [RecordData] {
-        try bytes.withUnsafeBufferPointer { buffer throws(FirehoseEventError) in
-            var decoded: [RecordData] = []
-            decoded.reserveCapacity(range.count)
-            for index in range {
-                decoded.append(try FirehoseEvent.decode(records[index].data, ofRecord: index, in: buffer))
+    public func decodeData(ofRecord index: Int, into buffer: inout [UInt8]) throws(FirehoseEventError) -> DataStatus {
+        try bytes.withUnsafeBufferPointer { event throws(FirehoseEventError) in
+            switch records[index].data {
+            case .missing: return .missing
+            case .notAString(let kind): return .notAString(kind)
+            case .string(let range, let knownEscapes):
+                let content = UnsafeBufferPointer(rebasing: event[range])
+                if knownEscapes != true, Base64.decode(content, into: &buffer) { return .decoded }
+                var hasEscapes = knownEscapes ?? false
+                if knownEscapes == nil {
+                    // Only located so far: it must still be a valid JSON string.
+                    var scanner = JSONScanner(UnsafeBufferPointer(rebasing: event[..<(range.upperBound + 1)]), position: range.lowerBound - 1)
+                    do {
+                        hasEscapes = try scanner.scanString().hasEscapes
+                    } catch {
+                        throw FirehoseEventError("record \(index) has invalid JSON in its data: \(error)")
+                    }
+                }
+                guard hasEscapes else { return .notBase64 }
+                var unescaped: [UInt8] = []
+                JSONString.unescape(content, into: &unescaped)
+                return unescaped.withUnsafeBufferPointer { Base64.decode($0, into: &buffer) } ? .decoded : .notBase64
             }
-            return decoded
         }
     }
 
     /// The base64-decoded data of record `index`.
     public func data(ofRecord index: Int) throws(FirehoseEventError) -> RecordData {
-        try data(ofRecords: index..<(index + 1))[0]
-    }
-
-    private static func decode(_ field: DataField, ofRecord index: Int, in buffer: UnsafeBufferPointer<UInt8>) throws(FirehoseEventError) -> RecordData {
-        switch field {
+        var buffer: [UInt8] = []
+        switch try decodeData(ofRecord: index, into: &buffer) {
+        case .decoded: return .bytes(buffer)
         case .missing: return .missing
         case .notAString(let kind): return .notAString(kind)
-        case .string(let range, let knownEscapes):
-            let content = UnsafeBufferPointer(rebasing: buffer[range])
-            if knownEscapes != true, let decoded = Base64.decode(content) { return .bytes(decoded) }
-            var hasEscapes = knownEscapes ?? false
-            if knownEscapes == nil {
-                // Only located so far: it must still be a valid JSON string.
-                var scanner = JSONScanner(UnsafeBufferPointer(rebasing: buffer[..<(range.upperBound + 1)]), position: range.lowerBound - 1)
-                do {
-                    hasEscapes = try scanner.scanString().hasEscapes
-                } catch {
-                    throw FirehoseEventError("record \(index) has invalid JSON in its data: \(error)")
-                }
-            }
-            guard hasEscapes else { return .notBase64 }
-            var unescaped: [UInt8] = []
-            JSONString.unescape(content, into: &unescaped)
-            return Base64.decode(unescaped).map(RecordData.bytes) ?? .notBase64
+        case .notBase64: return .notBase64
         }
     }
 
@@ -183,11 +193,12 @@ private enum EventParser {
         let hasEscapes: Bool
 
         func `is`(_ name: StaticString) -> Bool {
-            let expected = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-            if !hasEscapes { return bytes.elementsEqual(expected) }
+            if !hasEscapes {
+                return bytes.count == name.utf8CodeUnitCount && (bytes.isEmpty || memcmp(bytes.baseAddress!, name.utf8Start, bytes.count) == 0)
+            }
             var decoded: [UInt8] = []
             JSONString.unescape(bytes, into: &decoded)
-            return decoded.elementsEqual(expected)
+            return decoded.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         }
     }
 
@@ -215,6 +226,8 @@ private enum EventParser {
         let kind = try scanner.peekKind()
         guard kind == .array else { throw FirehoseEventError("\"records\" is \(kind), not an array") }
         var records: [FirehoseEvent.Record] = []
+        // Firehose's records take a few hundred bytes each at least: room for all, give or take.
+        records.reserveCapacity(scanner.bytes.count / 256)
         try scanner.expect(UInt8(ascii: "["))
         if scanner.consume(UInt8(ascii: "]")) { return records }
         repeat {
@@ -282,20 +295,19 @@ private enum EventParser {
 
     /// A JSON number as whole milliseconds (`1495072949453`, or `1.495072949453E12` from some producers).
     static func milliseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let first = text.first else { return nil }
+        let negative = first == UInt8(ascii: "-")
         var value: Int64 = 0
-        var negative = false
-        for (offset, byte) in text.enumerated() {
-            if offset == 0 && byte == UInt8(ascii: "-") {
-                negative = true
-                continue
-            }
-            guard byte &- UInt8(ascii: "0") < 10 else {
+        for index in (negative ? 1 : 0)..<text.count {
+            let digit = text[index] &- UInt8(ascii: "0")
+            guard digit < 10 else {
+                // A fraction or an exponent: rare, so read it the slow way.
                 guard let double = Double(String(decoding: text, as: UTF8.self)), double.isFinite,
                       abs(double) < 9.2e18 else { return nil }
                 return Int64(double.rounded())
             }
             let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
+            let (sum, overflow2) = times10.addingReportingOverflow(Int64(digit))
             guard !overflow1 && !overflow2 else { return nil }
             value = sum
         }

@@ -91,51 +91,46 @@ public struct BatchProcessor: Sendable {
     }
 
     /// Transforms the records in `range`, each on its own: a failure stays with its record.
-    /// Step by step rather than record by record, so each step is opened once per chunk and
-    /// its calls share nothing with other threads.
+    /// Record by record through every step, in two buffers that pass from record to record, so
+    /// that a batch costs no allocation per record and each record's bytes stay in cache.
     private func process(_ event: FirehoseEvent, range: Range<Int>) -> Chunk {
         var chunk = Chunk()
-        let data: [FirehoseEvent.RecordData]
-        do {
-            data = try event.data(ofRecords: range)
-        } catch {
-            chunk.invalidEvent = error
-            return chunk
-        }
-        let source = event.makeRecordSource()
-        var batch = RecordBatch(count: range.count)
-        for (offset, recordData) in data.enumerated() {
-            let index = range.lowerBound + offset
-            switch recordData {
-            case .bytes(let bytes):
-                batch.records[offset] = TransformRecord(bytes: bytes, metadata: event.metadata(ofRecord: index, from: source))
-            case .missing:
-                batch.fail(offset, "the record has no data")
-            case .notAString(let kind):
-                batch.fail(offset, "the record's data is \(kind), not a base64 string")
-            case .notBase64:
-                batch.fail(offset, "the record's data is not valid base64")
-            }
-        }
-        for step in pipeline.steps {
-            step.transformEach(&batch)
-        }
-
-        chunk.output.reserveCapacity(event.bytes.count / 2 * range.count / max(1, event.records.count))
-        // Payloads are stored base64-encoded, so the encoding runs here, on every thread.
         chunk.results.reserveCapacity(range.count)
-        for offset in 0..<range.count {
-            if let reason = batch.failures[offset] {
+        chunk.output.reserveCapacity(event.bytes.count / 2 * range.count / max(1, event.records.count))
+        let source = event.makeRecordSource()
+        var data: [UInt8] = [], spare: [UInt8] = []
+        for index in range {
+            func fail(_ reason: String) {
                 chunk.results.append(.processingFailed)
                 if chunk.failures.count < BatchReport.failureSampleSize {
-                    chunk.failures.append((event.metadata(ofRecord: range.lowerBound + offset, from: source), reason))
+                    chunk.failures.append((event.metadata(ofRecord: index, from: source), reason))
                 }
+            }
+            do throws(FirehoseEventError) {
+                switch try event.decodeData(ofRecord: index, into: &data) {
+                case .decoded: break
+                case .missing: fail("the record has no data"); continue
+                case .notAString(let kind): fail("the record's data is \(kind), not a base64 string"); continue
+                case .notBase64: fail("the record's data is not valid base64"); continue
+                }
+            } catch {
+                chunk.invalidEvent = error
+                return chunk
+            }
+            var record = TransformRecord(taking: &data, spare: &spare, metadata: event.metadata(ofRecord: index, from: source))
+            defer { record.returnBuffers(data: &data, spare: &spare) }
+            let decision: TransformDecision
+            do {
+                decision = try pipeline.run(&record)
+            } catch {
+                fail(String(describing: error))
                 continue
             }
-            guard let record = batch.records[offset] else {
+            guard decision == .keep else {
                 chunk.results.append(.dropped)
                 continue
             }
+            // Payloads are stored base64-encoded, so the encoding runs here, on every thread.
             let base64Start = chunk.output.count
             record.withUnsafeBytes { Base64.encode($0, appendingTo: &chunk.output) }
             let base64 = base64Start..<chunk.output.count
@@ -158,37 +153,5 @@ public struct BatchProcessor: Sendable {
         for (key, value) in keys { inner.add(JSONKey(key), string: value) }
         object.writer.append(raw: inner.finish())
         output.append(contentsOf: object.finish())
-    }
-}
-
-/// The records of one chunk between steps: a record is removed when dropped or failed.
-struct RecordBatch {
-    var records: [TransformRecord?]
-    /// Why each failed record failed.
-    var failures: [String?]
-
-    init(count: Int) {
-        records = Array(repeating: nil, count: count)
-        failures = Array(repeating: nil, count: count)
-    }
-
-    mutating func fail(_ offset: Int, _ reason: String) {
-        records[offset] = nil
-        failures[offset] = reason
-    }
-}
-
-extension RecordTransformer {
-    /// Runs this step over every record still in `batch`.
-    func transformEach(_ batch: inout RecordBatch) {
-        for offset in batch.records.indices where batch.records[offset] != nil {
-            do {
-                if try transform(&batch.records[offset]!) == .drop {
-                    batch.records[offset] = nil
-                }
-            } catch {
-                batch.fail(offset, String(describing: error))
-            }
-        }
     }
 }

@@ -130,7 +130,7 @@ public struct TransformRecord {
     public mutating func writeObject(_ build: (_ object: inout JSONObjectWriter, _ current: UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         var buffer: [UInt8] = []
         swap(&buffer, &spare)
-        var writer = JSONObjectWriter(reusing: buffer)
+        var writer = JSONObjectWriter(reusing: consume buffer)
         try withUnsafeBytes { current in try build(&writer, current) }
         spare = takeBytes()
         data = .bytes(writer.finish())
@@ -147,6 +147,24 @@ public struct TransformRecord {
     }
 
     // MARK: For the pipeline
+
+    /// A record that takes over `data` (its data) and `spare` (for its rewrites), leaving both
+    /// empty; `returnBuffers` gives them back for the next record, so that a batch costs no
+    /// allocation per record. Moved rather than copied, each buffer stays uniquely referenced
+    /// and is reused in place.
+    init(taking data: inout [UInt8], spare: inout [UInt8], metadata: RecordMetadata) {
+        var bytes: [UInt8] = []
+        swap(&bytes, &data)
+        self.data = .bytes(bytes)
+        swap(&self.spare, &spare)
+        self.metadata = metadata
+    }
+
+    /// Moves the record's two buffers back into `data` and `spare`.
+    mutating func returnBuffers(data: inout [UInt8], spare: inout [UInt8]) {
+        data = takeBytes()
+        swap(&self.spare, &spare)
+    }
 
     /// Appends `byte` to the data in place, keeping it unparsed.
     mutating func append(_ byte: UInt8) {
