@@ -106,24 +106,30 @@ public final class URLSessionTransport: HTTPTransport {
     }
 }
 
-/// One exchange's deadline: a timer that cancels the task, itself cancelled when the task ends.
+/// One exchange's deadline: a timer that cancels the task, itself cancelled (and its handler,
+/// which holds the task, let go at once) when the task ends.
 private final class Exchange: Sendable {
-    private let state = Mutex<(timer: DispatchWorkItem?, passed: Bool)>((nil, false))
+    private let state = Mutex<(timer: (any DispatchSourceTimer)?, passed: Bool)>((nil, false))
 
     var deadlinePassed: Bool { state.withLock { $0.passed } }
 
     func cancel(_ task: URLSessionTask, after limit: Duration, on queue: DispatchQueue) {
-        let timer = DispatchWorkItem { [self] in
-            state.withLock { $0.passed = true }
-            task.cancel()
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.setEventHandler { [weak task, weak self] in
+            self?.state.withLock { $0.passed = true }
+            task?.cancel()
         }
-        state.withLock { $0.timer = timer }
         let nanoseconds = limit.components.seconds * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000
-        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(max(0, nanoseconds))), execute: timer)
+        timer.schedule(deadline: .now() + .nanoseconds(Int(max(0, nanoseconds))))
+        state.withLock { $0.timer = timer }
+        timer.resume()
     }
 
     func finish() {
-        state.withLock { $0.timer?.cancel() }
+        state.withLock {
+            $0.timer?.cancel()
+            $0.timer = nil
+        }
     }
 }
 

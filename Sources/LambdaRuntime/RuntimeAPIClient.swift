@@ -106,10 +106,9 @@ struct RuntimeAPIClient: Sendable {
         }
     }
 
-    /// One call. The `/next` long poll (`waitsForEvent`) may wait as long as the function idles;
-    /// it closes its connection so that the result is posted on a fresh one (the server may close
-    /// this one after it, and libcurl re-sends a POST caught that way without its body). Every
-    /// other call must be over within `callLimit`.
+    /// One call. The `/next` long poll (`waitsForEvent`) may wait as long as the function idles.
+    /// Every other call must be over within `callLimit` in all, and a post is sent once more,
+    /// body and all, when it fails the way a stale connection makes it fail (see `resendsPost`).
     private func send(_ path: String, method: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
                       waitsForEvent: Bool = false) async throws(RuntimeAPIError) -> HTTPResponse {
         guard let url = URL(string: base + path) else {
@@ -117,13 +116,10 @@ struct RuntimeAPIClient: Sendable {
         }
         let request = HTTPRequest(method: method, url: url, headers: headers, body: body,
                                   deadline: waitsForEvent ? nil : .now + RuntimeAPIClient.callLimit,
-                                  idleTimeout: waitsForEvent ? RuntimeAPIClient.eventWait : RuntimeAPIClient.callLimit,
-                                  closesConnection: waitsForEvent)
+                                  idleTimeout: waitsForEvent ? RuntimeAPIClient.eventWait : RuntimeAPIClient.answerWait)
         do {
             return try await transport.send(request)
-        } catch where method == "POST" && (error.kind == .connectionLost || error.kind == .badResponse) {
-            // Closed unanswered (the post went out on a fresh connection, so libcurl did not retry):
-            // once more, body and all. Had the first arrived, the API now answers 4xx.
+        } catch where method == "POST" && RuntimeAPIClient.resendsPost(after: error.kind) {
             do {
                 return try await transport.send(request)
             } catch {
@@ -132,6 +128,19 @@ struct RuntimeAPIClient: Sendable {
         } catch {
             throw RuntimeAPIError(description: "\(method) \(path) failed: \(error)")
         }
+    }
+
+    /// How long the Runtime API may stay silent once a request is sent. It answers at once; the
+    /// silence that lasts is libcurl's retry of a post whose reused connection the server
+    /// closed: it re-sends the headers on a new connection *without the body*, and both sides
+    /// wait. Keeping connections alive is worth it (a new one per invocation costs more CPU than
+    /// a small event's whole handling), so that case is caught by this timeout instead.
+    static let answerWait: Duration = .seconds(3)
+
+    /// Whether a post that failed this way is sent again: closed unanswered, answered with
+    /// nothing, or stalled as above. If the first one did arrive, the API answers the second 4xx.
+    static func resendsPost(after failure: HTTPTransportError.Kind) -> Bool {
+        failure == .connectionLost || failure == .badResponse || failure == .idleTimeout
     }
 
     private func unexpected(_ response: HTTPResponse, from path: String) -> RuntimeAPIError {

@@ -11,7 +11,8 @@ usage: faulty_server.py MODE PORT_FILE LOG_FILE
   emr-trickle       an EMR endpoint that sends its answer one byte every half second
   partial-headers   answers every request with part of a header block, then closes (FIN)
 The first line of PORT_FILE is the port to use; the second, if any, the redirect target's.
-LOG_FILE gets one JSON object per line: {"connection": n, "method", "path", "body"} per request.
+LOG_FILE gets one JSON object per line: {"connection": n, "method", "path", "body"} per request,
+{"incomplete": true} instead of a body for one whose body never came.
 """
 import json
 import socket
@@ -30,7 +31,8 @@ def log(entry):
 
 
 def read_request(connection, buffered):
-    """One request (method, path, headers, body) and the bytes after it, or None at EOF."""
+    """One request (method, path, headers, body, rest) or None at EOF; the body is None when the
+    connection closed before all of it (Content-Length) arrived."""
     while b"\r\n\r\n" not in buffered:
         chunk = connection.recv(65536)
         if not chunk:
@@ -44,7 +46,7 @@ def read_request(connection, buffered):
     while len(rest) < length:
         chunk = connection.recv(65536)
         if not chunk:
-            break
+            return method, path, headers, None, b""
         rest += chunk
     return method, path, headers, rest[:length], rest[length:]
 
@@ -74,6 +76,10 @@ def serve(connection, number):
                 return
             method, path, headers, body, buffered = request
             requests += 1
+            if body is None:
+                # The client gave up waiting for its own body (libcurl's retry without it).
+                log({"connection": number, "request": requests, "method": method, "path": path, "incomplete": True})
+                return
             log({"connection": number, "request": requests, "method": method, "path": path,
                  "body": body.decode("utf-8", "replace"), "connectionHeader": headers.get("connection")})
             if mode == "partial-headers":
