@@ -107,7 +107,8 @@ usage: ./build.sh [VERB] [ARGS...]
   verify-package             unzip it into an empty root (the zip's files, a static busybox, /proc),
                              chroot into it with Lambda's environment and run both handlers (needs root)
   deploy STACK ARTIFACT_BUCKET [Name=Value...]
-                             package, then `aws cloudformation package` and `deploy` template.json
+                             package, then `aws cloudformation package` and `deploy` template.json,
+                             then upload spark/streaming_processor.py to the stack's SparkScript
                              (needs the AWS CLI and credentials; parameters as in the README)
   missing VERB               what package, verify-package or deploy needs and this machine lacks
   help                       this text
@@ -379,8 +380,31 @@ cmd_deploy() {
         --output-template-file "$PACKAGE_DIR/packaged.json" --use-json
     local overrides=()
     if [ $# -gt 0 ]; then overrides=(--parameter-overrides "$@"); fi
+    # An update that changes nothing is no failure: the script below may still have changed.
     aws cloudformation deploy --template-file "$PACKAGE_DIR/packaged.json" --stack-name "$stack" \
-        --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND "${overrides[@]}"
+        --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-fail-on-empty-changeset "${overrides[@]}"
+
+    # The stack does not carry the Spark application: put it where its steps will look, SparkScript,
+    # `{bucket}` being the stack's bucket (CloudFormation cannot substitute it there).
+    local data_bucket script
+    data_bucket=$(stack_output "$stack" BucketName)
+    script=$(stack_output "$stack" SparkScript)
+    script=${script//\{bucket\}/$data_bucket}
+    case "$script" in
+        s3://?*/?*) ;;
+        *) die "the stack's SparkScript output is not an s3:// object URI: '$script'" ;;
+    esac
+    aws s3 cp spark/streaming_processor.py "$script"
+    say "build.sh: the Spark application is at $script"
+}
+
+# One output of a stack; stops the script when the stack does not have it.
+stack_output() {
+    local value
+    value=$(aws cloudformation describe-stacks --stack-name "$1" \
+        --query "Stacks[0].Outputs[?OutputKey=='$2'].OutputValue" --output text)
+    [ -n "$value" ] && [ "$value" != None ] || die "the stack $1 has no output $2"
+    printf '%s\n' "$value"
 }
 
 cmd_bench() {

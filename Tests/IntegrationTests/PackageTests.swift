@@ -3,7 +3,8 @@ import Glibc
 import Testing
 
 /// `./build.sh verify-package`: the zip alone, in an empty root, runs both handlers; its layout and
-/// sizes are what Lambda accepts; and `./build.sh deploy` makes the AWS CLI calls the README gives.
+/// sizes are what Lambda accepts; and `./build.sh deploy` makes the AWS CLI calls the README gives,
+/// the Spark application's upload included.
 /// Serialized: both build into the same folders.
 @Suite(.serialized, .timeLimit(.minutes(25))) struct PackageTests {
     /// What `package` and `verify-package` need and this machine lacks, from build.sh itself.
@@ -42,21 +43,29 @@ import Testing
 
     @Test(.enabled(if: PackageTests.packagingMissing.isEmpty || Harness.integrationRequired,
                    PackageTests.lacking("package", PackageTests.packagingMissing)))
-    func deployPackagesThenRunsCloudFormationPackageAndDeploy() throws {
+    func deployPackagesDeploysThenUploadsTheSparkApplication() throws {
         #expect(PackageTests.packagingMissing.isEmpty, "REQUIRE_INTEGRATION=1 but package lacks \(PackageTests.packagingMissing)")
         let build = Harness.packageRoot.appendingPathComponent("build.sh").path
         let usage = try Harness.run(build, ["deploy", "only-a-stack"])
         #expect(usage.status != 0 && usage.stderr.contains("usage: ./build.sh deploy STACK_NAME ARTIFACT_BUCKET"))
 
-        // A stand-in `aws` first on PATH records each call's arguments, one bracketed word each.
+        // A stand-in `aws` first on PATH records each call's arguments, one bracketed word each,
+        // answers for the stack's outputs (SparkScript as the template gives it, `{bucket}` and
+        // all), and keeps a copy of what `s3 cp` uploads.
         let directory = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let calls = directory.appendingPathComponent("calls")
+        let uploaded = directory.appendingPathComponent("uploaded.py")
         let aws = directory.appendingPathComponent("aws")
         try """
             #!/bin/sh
             for word in "$@"; do printf '[%s]' "$word"; done >> "\(calls.path)"
             echo >> "\(calls.path)"
+            case "$*" in
+                "cloudformation describe-stacks "*BucketName*) echo streaming-pipeline-123456789012-us-east-1 ;;
+                "cloudformation describe-stacks "*SparkScript*) echo 's3://{bucket}/scripts/streaming_processor.py' ;;
+                "s3 cp "*) cp "$3" "\(uploaded.path)" ;;
+            esac
             """.write(to: aws, atomically: true, encoding: .utf8)
         chmod(aws.path, 0o755)
         let path = "\(directory.path):\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")"
@@ -66,11 +75,19 @@ import Testing
 
         let packaged = Harness.packageRoot.appendingPathComponent(".build/lambda/packaged.json").path
         let recorded = try String(contentsOf: calls, encoding: .utf8).split(separator: "\n").map(String.init)
+        let output = { (name: String) in
+            "[cloudformation][describe-stacks][--stack-name][my-pipeline][--query][Stacks[0].Outputs[?OutputKey=='\(name)'].OutputValue][--output][text]"
+        }
         #expect(recorded == [
             "[sts][get-caller-identity]",
             "[cloudformation][package][--template-file][template.json][--s3-bucket][my-artifacts][--output-template-file][\(packaged)][--use-json]",
-            "[cloudformation][deploy][--template-file][\(packaged)][--stack-name][my-pipeline][--capabilities][CAPABILITY_IAM][CAPABILITY_AUTO_EXPAND][--parameter-overrides][EmrClusterId=j-1ABC][Compression=ZIP]",
+            "[cloudformation][deploy][--template-file][\(packaged)][--stack-name][my-pipeline][--capabilities][CAPABILITY_IAM][CAPABILITY_AUTO_EXPAND][--no-fail-on-empty-changeset][--parameter-overrides][EmrClusterId=j-1ABC][Compression=ZIP]",
+            output("BucketName"),
+            output("SparkScript"),
+            "[s3][cp][spark/streaming_processor.py][s3://streaming-pipeline-123456789012-us-east-1/scripts/streaming_processor.py]",
         ])
         #expect(FileManager.default.fileExists(atPath: Harness.packageRoot.appendingPathComponent(".build/lambda/function.zip").path))
+        let script = Harness.packageRoot.appendingPathComponent("spark/streaming_processor.py")
+        #expect(try Data(contentsOf: uploaded) == Data(contentsOf: script), "s3 cp uploads the repository's Spark application")
     }
 }
