@@ -51,6 +51,7 @@ let package = Package(
         .executableTarget(name: "Benchmarks", dependencies: ["FirehoseTransform"], exclude: ["reference"]),
 
         .testTarget(name: "ByteJSONTests", dependencies: ["ByteJSON", "CivilTime"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "HTTPClient"]),
         .testTarget(name: "FirehoseTests", dependencies: ["FirehoseCodec", "FirehoseTransform", "ByteJSON", "LambdaRuntime"]),
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "CivilTime"]),

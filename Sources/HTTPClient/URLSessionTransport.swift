@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -15,7 +14,6 @@ import Synchronization
 /// - errors that name the server without credentials, and say what happened.
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
-    private let deadlines = DispatchQueue(label: "URLSessionTransport.deadlines")
 
     /// A transport with its own session, kept for the life of the process.
     public init() {
@@ -35,20 +33,20 @@ public final class URLSessionTransport: HTTPTransport {
         if let deadline = request.deadline, deadline <= start {
             throw HTTPTransportError(.deadlineExceeded, server: server, limit: .zero)
         }
-        let exchange = Exchange()
-        let (data, response, error) = await withCheckedContinuation { continuation in
+        let (data, response, error, deadlinePassed) = await withCheckedContinuation { continuation in
+            let watched = Mutex<DeadlineWatch.Entry?>(nil)
             let task = session.dataTask(with: URLSessionTransport.urlRequest(for: request)) { data, response, error in
-                exchange.finish()
-                continuation.resume(returning: (data, response, error))
+                let passed = watched.withLock { $0.map(DeadlineWatch.shared.finish) } ?? false
+                continuation.resume(returning: (data, response, error, passed))
             }
             if let deadline = request.deadline {
-                exchange.cancel(task, after: deadline - start, on: deadlines)
+                watched.withLock { $0 = DeadlineWatch.shared.watch(task, until: deadline) }
             }
             task.resume()
         }
         if let error {
-            throw HTTPTransportError(URLSessionTransport.kind(of: error, deadlinePassed: exchange.deadlinePassed), server: server,
-                                     limit: exchange.deadlinePassed ? request.deadline.map { $0 - start } : request.idleTimeout)
+            throw HTTPTransportError(URLSessionTransport.kind(of: error, deadlinePassed: deadlinePassed), server: server,
+                                     limit: deadlinePassed ? request.deadline.map { $0 - start } : request.idleTimeout)
         }
         guard let http = response as? HTTPURLResponse else { throw HTTPTransportError(.badResponse, server: server) }
         var headers: [String: String] = [:]
@@ -102,33 +100,6 @@ public final class URLSessionTransport: HTTPTransport {
              NSURLErrorClientCertificateRequired, NSURLErrorCannotLoadFromNetwork:
             return .tls
         default: return .other(code: code)
-        }
-    }
-}
-
-/// One exchange's deadline: a timer that cancels the task, itself cancelled (and its handler,
-/// which holds the task, let go at once) when the task ends.
-private final class Exchange: Sendable {
-    private let state = Mutex<(timer: (any DispatchSourceTimer)?, passed: Bool)>((nil, false))
-
-    var deadlinePassed: Bool { state.withLock { $0.passed } }
-
-    func cancel(_ task: URLSessionTask, after limit: Duration, on queue: DispatchQueue) {
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.setEventHandler { [weak task, weak self] in
-            self?.state.withLock { $0.passed = true }
-            task?.cancel()
-        }
-        let nanoseconds = limit.components.seconds * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000
-        timer.schedule(deadline: .now() + .nanoseconds(Int(max(0, nanoseconds))))
-        state.withLock { $0.timer = timer }
-        timer.resume()
-    }
-
-    func finish() {
-        state.withLock {
-            $0.timer?.cancel()
-            $0.timer = nil
         }
     }
 }
