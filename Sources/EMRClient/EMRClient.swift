@@ -6,6 +6,7 @@ import HTTPClient
 /// Amazon EMR over its JSON 1.1 protocol: the three calls the trigger needs, each signed with
 /// SigV4 and retried (throttling, 5xx, lost connections) within the caller's deadline.
 public struct EMRClient: Sendable {
+    /// Where the calls go (see `endpoint(region:environment:)`).
     public let endpoint: URL
     let signer: SigV4Signer
     let transport: any HTTPTransport
@@ -13,6 +14,8 @@ public struct EMRClient: Sendable {
     /// How the client waits between attempts; tests pass one that does not.
     let sleep: @Sendable (Duration) async throws -> Void
 
+    /// A client for `region` that signs with `credentials` and calls `endpoint` through
+    /// `transport`, retrying as `retry` says and waiting between attempts with `sleep`.
     public init(region: String, credentials: AWSCredentials, endpoint: URL, transport: any HTTPTransport = URLSessionTransport(),
                 retry: RetryPolicy = RetryPolicy(), sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.endpoint = endpoint
@@ -37,6 +40,7 @@ public struct EMRClient: Sendable {
 
     // MARK: Operations
 
+    /// The cluster `clusterID`: its state, and why it ended if it did.
     public func describeCluster(_ clusterID: String, deadline: ContinuousClock.Instant) async throws(EMRError) -> Cluster {
         let output: DescribeClusterOutput = try await call("DescribeCluster", DescribeClusterInput(clusterId: clusterID), deadline: deadline)
         return output.cluster

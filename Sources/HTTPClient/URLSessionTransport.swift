@@ -27,6 +27,7 @@ public final class URLSessionTransport: HTTPTransport {
         session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
     }
 
+    /// Performs one exchange, ending it at the request's deadline.
     public func send(_ request: HTTPRequest) async throws(HTTPTransportError) -> HTTPResponse {
         let server = HTTPTransportError.server(of: request.url)
         let start = ContinuousClock.now

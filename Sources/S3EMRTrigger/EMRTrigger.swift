@@ -29,31 +29,44 @@ public enum TriggerError: Error, CustomStringConvertible, Sendable {
 
 /// What one event came to, returned as the invocation's response.
 public struct TriggerSummary: Encodable, Sendable, Equatable {
+    /// A step EMR accepted.
     public struct AddedStep: Encodable, Sendable, Equatable {
+        /// EMR's id for it (`s-…`).
         public let stepId: String
+        /// Its name, which identifies its inputs.
         public let name: String
+        /// The `s3://` URIs of the objects it processes.
         public let inputs: [String]
     }
 
+    /// An object of the event that is not work for a step.
     public struct Ignored: Encodable, Sendable, Equatable {
+        /// Its `s3://` URI (as the event names it).
         public let object: String
+        /// Why no step processes it.
         public let reason: String
     }
 
+    /// The cluster the steps went to.
     public var clusterId: String
+    /// The steps added.
     public var added: [AddedStep] = []
     /// Steps not added because one of the same name is already pending or running.
     public var duplicates: [String] = []
+    /// Objects that are not work.
     public var ignored: [Ignored] = []
+    /// Whether the event was S3's `s3:TestEvent`, sent when a notification is configured.
     public var testEvent = false
 }
 
 /// Turns S3 events into Spark steps on the cluster: one `command-runner.jar` step per event and
 /// bucket, named after its inputs so that a redelivered event is recognized and skipped.
 public struct EMRTrigger: Sendable {
+    /// What the steps run and where.
     public let configuration: TriggerConfiguration
     let client: EMRClient
 
+    /// A trigger that adds steps as `configuration` says, through `client`.
     public init(configuration: TriggerConfiguration, client: EMRClient) {
         self.configuration = configuration
         self.client = client
@@ -61,7 +74,9 @@ public struct EMRTrigger: Sendable {
 
     /// A step to add: its inputs, and the name and configuration EMR receives.
     public struct PlannedStep: Sendable, Equatable {
+        /// The objects it processes.
         public let inputs: [S3Object]
+        /// Its name and `command-runner.jar` arguments, as `AddJobFlowSteps` takes them.
         public let config: StepConfig
     }
 
