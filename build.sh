@@ -21,8 +21,14 @@ AWSLAMBDARIC_VERSION=3.1.1
 # and openssl for verify-package's empty root and its HTTPS stand-in.
 PACKAGE_DEBS=(libcurl4-openssl-dev zip binutils)
 VERIFY_DEBS=("${PACKAGE_DEBS[@]}" unzip busybox-static openssl)
-# PyPI test tools: moto's server mode plays AWS, cfn-lint checks template.json.
-TEST_PYPI=("moto[server]==5.2.5" "cfn-lint==1.58.0")
+# `pipeline` and the Spark tests run PySpark, which needs Java 17.
+PIPELINE_DEBS=(openjdk-17-jre-headless)
+# PyPI test tools: moto's server mode plays AWS, cfn-lint checks template.json, PySpark runs the
+# Spark application in local mode.
+MOTO="moto[server]==5.2.5"
+PYSPARK="pyspark==4.3.0"
+TEST_PYPI=("$MOTO" "cfn-lint==1.58.0" "$PYSPARK")
+PIPELINE_PYPI=("$MOTO" "$PYSPARK")
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "build.sh: $*"; exit 1; }
@@ -59,11 +65,13 @@ require_debs() {
     [ -z "$missing" ] || die "$verb needs the Debian packages $(echo $missing) (as root: apt-get install $(echo $missing))"
 }
 
-# Installs the PyPI requirements among "$@" (pinned: name==version) that .build/venv lacks.
-install_pypi() {
-    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" >&2 || { say "build.sh: python3 -m venv failed"; return 1; }
-    local missing
-    missing=$("$VENV/bin/python" - "$@" <<'EOF_PY'
+# The PyPI requirements among "$@" (pinned: name==version) that .build/venv lacks (all without it).
+missing_pypi() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        printf '%s\n' "$@"
+        return
+    fi
+    "$VENV/bin/python" - "$@" <<'EOF_PY'
 import importlib.metadata, sys
 for requirement in sys.argv[1:]:
     name, _, version = requirement.partition("==")
@@ -74,11 +82,19 @@ for requirement in sys.argv[1:]:
         pass
     print(requirement)
 EOF_PY
-)
+}
+
+# Installs the PyPI requirements among "$@" that .build/venv lacks; pip shows its progress on a
+# terminal (pyspark is a download of some 450 MB).
+install_pypi() {
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" >&2 || { say "build.sh: python3 -m venv failed"; return 1; }
+    local missing quiet=--quiet
+    missing=$(missing_pypi "$@")
     [ -n "$missing" ] || return 0
+    [ ! -t 2 ] || quiet=
     say "build.sh: installing into .build/venv:" $missing
-    # shellcheck disable=SC2086 # one word per requirement
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check $missing >&2 ||
+    # shellcheck disable=SC2086 # one word per requirement; no option when $quiet is empty
+    "$VENV/bin/python" -m pip install $quiet --disable-pip-version-check $missing >&2 ||
         { say "build.sh: pip could not install" $missing; return 1; }
 }
 
@@ -110,7 +126,13 @@ usage: ./build.sh [VERB] [ARGS...]
                              package, then `aws cloudformation package` and `deploy` template.json,
                              then upload spark/streaming_processor.py to the stack's SparkScript
                              (needs the AWS CLI and credentials; parameters as in the README)
-  missing VERB               what package, verify-package or deploy needs and this machine lacks
+  pipeline [--buffer-bytes N] [--buffer-seconds S] [--work DIR]
+                             the whole pipeline on this machine, nothing from AWS: a producer, Kinesis
+                             and S3 and EMR in moto, a Firehose stand-in calling the real transform,
+                             the real trigger, its steps on local Spark; prints the results and leaves
+                             the bucket in .build/pipeline/bucket/. First installs Java 17 (Debian,
+                             as root) and moto and pyspark (PyPI, into .build/venv) when missing
+  missing VERB               what package, verify-package, deploy or pipeline needs and this machine lacks
   help                       this text
 EOF
 }
@@ -175,7 +197,7 @@ cmd_serve() {
 # a test whose tool is still missing skips and says so (REQUIRE_INTEGRATION=1 makes that a failure).
 cmd_test() {
     local missing
-    missing=$(install_debs "${VERIFY_DEBS[@]}")
+    missing=$(install_debs "${VERIFY_DEBS[@]}" "${PIPELINE_DEBS[@]}")
     [ -z "$missing" ] || say "build.sh: not installed (the tests that need them will skip):" $missing
     install_pypi "${TEST_PYPI[@]}" || say "build.sh: the tests that need ${TEST_PYPI[*]} will skip"
     swift build --build-tests >&2
@@ -193,7 +215,11 @@ cmd_missing() {
             missing_debs "${VERIFY_DEBS[@]}"
             [ "$(id -u)" = 0 ] || echo root
             ;;
-        *) die "usage: ./build.sh missing package|verify-package|deploy" ;;
+        pipeline)
+            missing_debs "${PIPELINE_DEBS[@]}"
+            missing_pypi "${PIPELINE_PYPI[@]}"
+            ;;
+        *) die "usage: ./build.sh missing package|verify-package|deploy|pipeline" ;;
     esac
 }
 
@@ -407,6 +433,16 @@ stack_output() {
     printf '%s\n' "$value"
 }
 
+# The seeds' Steps 6 and 7 with nothing from AWS (Tests/IntegrationTests/Pipeline/pipeline.py says
+# how): installs what it needs when missing, builds, then runs the pipeline.
+cmd_pipeline() {
+    require_debs pipeline "${PIPELINE_DEBS[@]}"
+    install_pypi "${PIPELINE_PYPI[@]}" || die "pipeline needs ${PIPELINE_PYPI[*]} from PyPI"
+    say "build.sh: building the functions and lambda-emulator (release)"
+    build_release
+    PATH="$VENV/bin:$PATH" exec "$VENV/bin/python" Tests/IntegrationTests/Pipeline/pipeline.py "$@"
+}
+
 cmd_bench() {
     build_release
     swift build -c release --product firehose-bench >&2
@@ -427,6 +463,7 @@ case "$verb" in
     package) cmd_package "$@" ;;
     verify-package) cmd_verify_package ;;
     deploy) cmd_deploy "$@" ;;
+    pipeline) cmd_pipeline "$@" ;;
     help | -h | --help) usage ;;
     *) usage >&2; die "unknown verb: $verb" ;;
 esac
