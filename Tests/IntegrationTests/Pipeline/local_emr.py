@@ -16,6 +16,7 @@ command runs in its own process group, which ends with it.
 import argparse
 import hashlib
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -53,10 +54,12 @@ def local_command(args, bucket: str, folder: Path) -> list:
 
 
 def spark_environment() -> dict:
-    """This Python environment's bin first on PATH, and Spark's Python workers on this Python."""
+    """This Python environment's bin first on PATH, Spark's Python workers on this Python, and
+    the local options for a Spark that a Python program starts itself (check_results.py)."""
     environment = dict(os.environ)
     environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment.get('PATH', '')}"
     environment["PYSPARK_PYTHON"] = sys.executable
+    environment["PYSPARK_SUBMIT_ARGS"] = shlex.join([*LOCAL_OPTIONS, "pyspark-shell"])
     environment["SPARK_LOCAL_IP"] = "127.0.0.1"
     return environment
 
@@ -94,7 +97,7 @@ def end_group(process: subprocess.Popen, grace: float = 10) -> None:
 
 def results(processed_data: Path, *, as_json: bool, stdout=None, stderr=None) -> int:
     """Runs spark/check_results.py (the seeds' Step 7 check) on a folder of the job's output."""
-    command = [sys.executable, str(CHECK_RESULTS), str(processed_data)] + (["--json"] if as_json else [])
+    command = [sys.executable, str(CHECK_RESULTS), str(processed_data.resolve())] + (["--json"] if as_json else [])
     with tempfile.TemporaryDirectory() as scratch:  # for whatever Spark leaves in its working folder
         return run(command, cwd=Path(scratch), stdout=stdout, stderr=stderr)
 
