@@ -70,11 +70,14 @@ class Function:
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 15
-        while not port_file.is_file() or not port_file.read_text().strip().isdigit():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise PipelineError(f"lambda-emulator did not start {handler}; see {self.log}")
-            time.sleep(0.05)
+        try:
+            while not port_file.is_file() or not port_file.read_text().strip().isdigit():
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise PipelineError(f"lambda-emulator did not start {handler}; see {self.log}")
+                time.sleep(0.05)
+        except BaseException:  # Ctrl-C included: nobody else will stop it yet
+            self.stop()
+            raise
         self.url = f"http://127.0.0.1:{int(port_file.read_text())}/2015-03-31/functions/function/invocations"
 
     def invoke(self, event: dict) -> dict:
