@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "streaming-lambdas", targets: ["Functions"]),
         .executable(name: "lambda-emulator", targets: ["LambdaEmulator"]),
         .executable(name: "firehose-bench", targets: ["Benchmarks"]),
+        .executable(name: "bare-runtime-loop", targets: ["RuntimeLoopFloor"]),
     ],
     targets: [
         // Byte-level building blocks, standard library only.
@@ -49,6 +50,8 @@ let package = Package(
         // `./build.sh bench`: the Firehose handler against a Foundation version (and, from
         // `reference/`, the seeds' Python).
         .executableTarget(name: "Benchmarks", dependencies: ["FirehoseTransform"], exclude: ["reference"]),
+        // The floor the runtime is measured against: a URLSession loop that does nothing else.
+        .executableTarget(name: "RuntimeLoopFloor"),
 
         .testTarget(name: "ByteJSONTests", dependencies: ["ByteJSON", "CivilTime"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),

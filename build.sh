@@ -113,9 +113,10 @@ usage: ./build.sh [VERB] [ARGS...]
   test                       the whole test suite (RUN_SLOW_TESTS=1 adds the 65-second idle test);
                              first installs what the tests need and this machine lacks: Debian
                              packages (as root, with apt-get) and PyPI tools (into .build/venv)
-  bench                      benchmarks, side by side with AWS's Python runtime client (awslambdaric):
-                             the runtime loop's overhead per invocation, and firehose-transform on
-                             a 10,000-record batch against the seeds' Python and a Foundation version
+  bench                      benchmarks: firehose-transform alone (against the seeds' Python and a
+                             Foundation version), then whole invocations of one record, 1 MB and
+                             6.1 MB: CPU per invocation, wall time and peak RSS of bootstrap, bare
+                             URLSession loops and the seeds' handler under awslambdaric
   package [--package-path DIR]
                              build .build/lambda/function.zip for provided.al2 (x86_64): bootstrap with
                              the Swift runtime linked in, plus its own loader, libraries and CA bundle;
@@ -221,65 +222,6 @@ cmd_missing() {
             ;;
         *) die "usage: ./build.sh missing package|verify-package|deploy|pipeline" ;;
     esac
-}
-
-# One emulator benchmark as a JSON line; the runtime's own logs are discarded.
-emulator_bench() {
-    local handler=$1 event=$2 count=$3 warmup=$4
-    shift 4
-    "$RELEASE_DIR/lambda-emulator" bench "$handler" "$event" --count "$count" --warmup "$warmup" "$@" 2>/dev/null
-}
-
-bench_runtime_overhead() {
-    local count=${BENCH_INVOCATIONS:-3000} event=$PWD/events/firehose-one-record.json
-    say "runtime overhead: $count invocations of a one-record batch, each runtime in turn"
-    local swift python
-    swift=$(emulator_bench firehose-transform "$event" "$count" 200)
-    python=$(cd "$REFERENCE" && emulator_bench seeds_transform.lambda_handler "$event" "$count" 200 \
-        -- "$VENV/bin/python" -m awslambdaric seeds_transform.lambda_handler)
-    python3 - "$swift" "$python" "$AWSLAMBDARIC_VERSION" <<'EOF_PY'
-import json, sys
-swift, python, version = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
-print("\nRuntime overhead per invocation (round trip through the Runtime API, one-record Firehose batch)")
-print(f"{'runtime':<36}{'mean µs':>10}{'p50 µs':>10}{'p90 µs':>10}{'p99 µs':>10}{'max RSS MB':>12}")
-for name, r in (("bootstrap (Swift, URLSession)", swift), (f"awslambdaric {version} (Python)", python)):
-    print(f"{name:<36}{r['mean_us']:>10.0f}{r['p50_us']:>10.0f}{r['p90_us']:>10.0f}{r['p99_us']:>10.0f}{r['max_memory_mb']:>12}")
-print(f"Swift / awslambdaric: {swift['mean_us'] / python['mean_us']:.2f}x (target: within 3x)")
-EOF_PY
-}
-
-bench_firehose() {
-    local records=${BENCH_RECORDS:-10000}
-    local batch=$ROOT/.build/bench/batch-$records.json
-    mkdir -p "$ROOT/.build/bench"
-    [ -f "$batch" ] || "$RELEASE_DIR/firehose-bench" generate "$batch" "$records"
-    say "firehose-transform: $records records, default pipeline, in process and through the Runtime API"
-    local handlers python invocations reference_invocations
-    handlers=$("$RELEASE_DIR/firehose-bench" measure "$batch" 21)
-    python=$(cd "$REFERENCE" && "$VENV/bin/python" bench_seeds.py "$batch" 7)
-    invocations=$(emulator_bench firehose-transform "$batch" 10 1)
-    reference_invocations=$(cd "$REFERENCE" && emulator_bench seeds_transform.lambda_handler "$batch" 5 1 \
-        -- "$VENV/bin/python" -m awslambdaric seeds_transform.lambda_handler)
-    python3 - "$handlers" "$python" "$invocations" "$reference_invocations" <<'EOF_PY'
-import json, sys
-handlers, python = json.loads(sys.argv[1]), float(sys.argv[2])
-swift_run, python_run = json.loads(sys.argv[3]), json.loads(sys.argv[4])
-swift, one_thread = handlers["swift_ms"], handlers["swift_one_thread_ms"]
-print(f"\nfirehose-transform on {handlers['records']:,} records ({handlers['event_bytes'] / 1e6:.1f} MB event), default pipeline")
-print("Handler time, event bytes in -> response bytes out (median):")
-print(f"{'implementation':<52}{'ms':>9}{'vs Swift':>11}")
-for name, ms in (("Swift (FirehoseTransform, this package)", swift),
-                 ("Swift on one thread (Lambda below 1,769 MB)", one_thread),
-                 ("Swift with Foundation JSONDecoder/JSONSerialization", handlers["foundation_ms"]),
-                 ("The seeds' Python handler (json.loads -> dumps)", python)):
-    print(f"{name:<52}{ms:>9.1f}{ms / swift:>10.1f}x")
-print("Targets: the seeds' Python at least 10x slower, Foundation at least 5x slower.")
-print("Whole invocations through the Runtime API (lambda-emulator; includes moving the event and response):")
-print(f"{'runtime':<52}{'mean ms':>9}{'max RSS MB':>12}")
-print(f"{'bootstrap':<52}{swift_run['mean_us'] / 1000:>9.1f}{swift_run['max_memory_mb']:>12}")
-print(f"{'awslambdaric running the seeds handler':<52}{python_run['mean_us'] / 1000:>9.1f}{python_run['max_memory_mb']:>12}")
-print("Target: bootstrap's peak memory at most 80 MB.")
-EOF_PY
 }
 
 cmd_package() {
@@ -443,12 +385,74 @@ cmd_pipeline() {
     PATH="$VENV/bin:$PATH" exec "$VENV/bin/python" Tests/IntegrationTests/Pipeline/pipeline.py "$@"
 }
 
+# The benchmarks' events: the seeds' one record; generated batches of seeds-like logs of 1,700
+# records (1 MB, the template's default buffer) and 10,000 (6.1 MB, as many as Lambda's
+# 6 MB invocation limit takes); and, for the handler alone, 10,000 with nested fields (6.7 MB).
+BENCH=$ROOT/.build/bench
+
+# The path of a generated batch of $1 records ($2 `lean`: without nested fields), made if missing.
+bench_batch() {
+    local records=$1 lean=${2-}
+    local path=$BENCH/batch-$records${lean:+-lean}.json
+    [ -f "$path" ] || "$RELEASE_DIR/firehose-bench" generate "$path" "$records" $lean
+    printf '%s' "$path"
+}
+
+# The handler alone, event bytes in to response bytes out, in one process.
+bench_handler() {
+    local batch
+    batch=$(bench_batch 10000)
+    say "firehose-transform alone: 10,000 records (6.7 MB), default pipeline"
+    local swift python
+    swift=$("$RELEASE_DIR/firehose-bench" measure "$batch" 21)
+    python=$(cd "$REFERENCE" && "$VENV/bin/python" bench_seeds.py "$batch" 7)
+    python3 - "$swift" "$python" <<'EOF_PY'
+import json, sys
+swift, python = json.loads(sys.argv[1]), float(sys.argv[2])
+mb = swift["event_bytes"] / 1e6
+print(f"\nfirehose-transform alone on {swift['records']:,} records ({mb:.1f} MB event), event bytes in -> response bytes out (median)")
+print(f"{'implementation':<58}{'ms':>8}{'GB/s':>7}")
+for name, ms in (("Swift, one thread, CPU time (Lambda below 1,769 MB)", swift["swift_one_thread_ms"]),
+                 ("Swift, two threads, wall time", swift["swift_ms"]),
+                 ("Swift with Foundation JSONDecoder/JSONSerialization", swift["foundation_ms"]),
+                 ("the seeds' Python handler (json.loads -> dumps)", python)):
+    print(f"{name:<58}{ms:>8.1f}{mb / ms:>7.2f}")
+print("Target: one thread within 5 ms (1.3 GB/s).")
+EOF_PY
+}
+
+# Whole invocations through the Runtime API: bootstrap, the bare URLSession loops (each way of
+# making the two calls) and the seeds' handler under awslambdaric, interleaved.
+bench_invocations() {
+    local loop=$RELEASE_DIR/bare-runtime-loop style
+    local runtimes=(--runtime "bootstrap=$ROOT=-")
+    for style in completion async delegate upload stream completion-close; do
+        runtimes+=(--runtime "bare: $style=$ROOT=$loop $style")
+    done
+    runtimes+=(--runtime "seeds' Python (awslambdaric)=$REFERENCE=$VENV/bin/python -m awslambdaric seeds_transform.lambda_handler")
+    say "whole invocations: each runtime in turn, behind its own lambda-emulator (1,024 MB: one thread)"
+    echo
+    echo "Whole invocations: CPU time of all the runtime's threads per invocation (mean, median), round trip (median), peak RSS"
+    python3 "$REFERENCE/runtime_bench.py" "$RELEASE_DIR/lambda-emulator" 10 \
+        --event "one record=$ROOT/events/firehose-one-record.json=${BENCH_ROUNDS:-2000}" \
+        --event "1 MB=$(bench_batch 1700 lean)=200" \
+        --event "6.1 MB=$(bench_batch 10000 lean)=30" \
+        "${runtimes[@]}" --floor "bare: completion" --json "$BENCH/invocations.json"
+    echo "bare: a URLSession loop that only gets /next and posts the event back, its calls made with"
+    echo "  completion: dataTask completion handlers, as bootstrap | async: data(for:) | delegate: a data"
+    echo "  delegate filling a buffer sized from Content-Length | upload: uploadTask(from:) for the post |"
+    echo "  stream: the post's body as httpBodyStream | completion-close: Connection: close on each /next"
+    echo "Targets: bootstrap within 1.1x of the bare loop on one record, 1.3x on the batches; peak RSS at most 64 MB."
+}
+
 cmd_bench() {
     build_release
     swift build -c release --product firehose-bench >&2
+    swift build -c release --product bare-runtime-loop >&2
     install_pypi "awslambdaric==$AWSLAMBDARIC_VERSION" || die "the benchmarks need awslambdaric from PyPI"
-    bench_runtime_overhead
-    bench_firehose
+    mkdir -p "$BENCH"
+    bench_handler
+    bench_invocations
 }
 
 verb=${1:-build}

@@ -1,25 +1,30 @@
 import FirehoseTransform
 import Foundation
 
-/// `firehose-bench generate PATH [RECORDS]` writes a batch of seeds-like log records;
-/// `firehose-bench measure PATH [ITERATIONS]` times the Swift handler and a straightforward
-/// Foundation version on it, and prints the medians as JSON.
+/// `firehose-bench generate PATH [RECORDS] [lean]` writes a batch of seeds-like log records
+/// (`lean`: without the `items` array and with shorter session ids, so that 10,000 fit
+/// Lambda's 6 MB event limit);
+/// `firehose-bench measure PATH [ITERATIONS]` times the Swift handler (wall time on two threads,
+/// CPU time on one) and a straightforward Foundation version on it, and prints the medians as JSON.
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: firehose-bench generate PATH [RECORDS] | measure PATH [ITERATIONS]\n".utf8))
+    FileHandle.standardError.write(Data("usage: firehose-bench generate PATH [RECORDS] [lean] | measure PATH [ITERATIONS] | profile PATH [ITERATIONS]\n".utf8))
     exit(2)
 }
 
 switch arguments[1] {
 case "generate":
     let count = arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000
-    try Data(BenchmarkBatch.generate(records: count)).write(to: URL(fileURLWithPath: arguments[2]))
+    let lean = arguments.count > 4 && arguments[4] == "lean"
+    try Data(BenchmarkBatch.generate(records: count, withItems: !lean)).write(to: URL(fileURLWithPath: arguments[2]))
 case "measure":
     let event = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[2])))
     let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 15 : 15
     let processor = BatchProcessor(pipeline: .usernameTimestampAction, parallelism: 2)
     let swift = try median(iterations) { try processor.process(event).response.count }
-    let oneThread = try median(iterations) { try BatchProcessor(pipeline: .usernameTimestampAction, parallelism: 1).process(event).response.count }
+    let oneThread = try median(iterations, clock: CLOCK_THREAD_CPUTIME_ID) {
+        try BatchProcessor(pipeline: .usernameTimestampAction, parallelism: 1).process(event).response.count
+    }
     let foundation = try median(max(3, iterations / 3)) { try FoundationTransform.run(event).count }
     print(String(format: "{\"swift_ms\":%.2f,\"swift_one_thread_ms\":%.2f,\"foundation_ms\":%.2f,\"event_bytes\":%d,\"records\":%d}",
                  swift, oneThread, foundation, event.count, try processor.process(event).report.recordsIn))
@@ -35,14 +40,20 @@ default:
     exit(2)
 }
 
-/// The median wall time of `body` in milliseconds.
-func median(_ iterations: Int, _ body: () throws -> Int) throws -> Double {
+/// The median time of `body` in milliseconds on `clock`: wall time by default, or the calling
+/// thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`, for work done on that thread alone).
+func median(_ iterations: Int, clock: clockid_t = CLOCK_MONOTONIC, _ body: () throws -> Int) throws -> Double {
+    func now() -> Double {
+        var time = timespec()
+        clock_gettime(clock, &time)
+        return Double(time.tv_sec) * 1e3 + Double(time.tv_nsec) / 1e6
+    }
     var sink = 0
     var samples: [Double] = []
     for _ in 0..<iterations {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = now()
         sink &+= try body()
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        samples.append(now() - start)
     }
     precondition(sink > 0)
     return samples.sorted()[samples.count / 2]
@@ -51,7 +62,7 @@ func median(_ iterations: Int, _ body: () throws -> Int) throws -> Double {
 /// Deterministic, seeds-like web logs: `user`, `time`, `action` and the fields real
 /// clickstream records carry, about 450 bytes each.
 enum BenchmarkBatch {
-    static func generate(records: Int) -> [UInt8] {
+    static func generate(records: Int, withItems: Bool = true) -> [UInt8] {
         var random = SplitMix(seed: 42)
         let actions = ["login", "view", "purchase", "logout", "search", "add_to_cart"]
         let agents = ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
@@ -64,10 +75,10 @@ enum BenchmarkBatch {
             let time = String(format: "2025-08-07T%02d:%02d:%02d.%03dZ", Int(seconds / 3600 % 24), Int(seconds / 60 % 60), Int(seconds % 60), Int(millis % 1000))
             let action = actions[Int(random.next() % UInt64(actions.count))]
             let log = """
-                {"user":"\(user)","time":"\(time)","action":"\(action)","sessionId":"\(String(random.next(), radix: 16))\(String(random.next(), radix: 16))",\
+                {"user":"\(user)","time":"\(time)","action":"\(action)","sessionId":"\(String(random.next(), radix: 16))\(withItems ? String(random.next(), radix: 16) : "")",\
                 "ip":"203.0.113.\(random.next() % 255)","userAgent":"\(agents[index % 2])","page":"/products/\(random.next() % 10_000)",\
                 "durationMs":\(random.next() % 5000),\
-                "amount":\(random.next() % 1_000_000),"currency":"KRW","items":[{"sku":"A-\(random.next() % 100)","qty":\(1 + random.next() % 3)}],\
+                "amount":\(random.next() % 1_000_000),"currency":"KRW",\(withItems ? #""items":[{"sku":"A-\#(random.next() % 100)","qty":\#(1 + random.next() % 3)}],"# : "")\
                 "geo":{"country":"KR","city":"Seoul"}}
                 """
             if index > 0 { event += "," }
