@@ -66,79 +66,81 @@ final class FaultyServer {
     }
 }
 
-/// The runtime and the trigger against servers that misbehave: each ends promptly, loses
-/// nothing it could keep, follows no redirect and shows no secret.
-@Suite(.timeLimit(.minutes(3))) struct FaultTests {
-    @Test func aPostOnAConnectionClosedUnderItIsNotLost() throws {
-        let server = try FaultyServer("runtime-stale")
-        let (result, elapsed) = try server.runBootstrap()
-        // libcurl re-sent the post without its body; the runtime noticed the silence and posted
-        // again, body and all, and the run ended on the API's 500 within seconds, not 60.
-        #expect(elapsed < .seconds(10), "took \(elapsed): \(result.stderr)")
-        let posts = server.posts
-        #expect(posts.count == 2, "\(server.log.map { String(decoding: $0.storage, as: UTF8.self) })")
-        #expect(server.incomplete.count == 1, "libcurl's own retry, headers without the body, which the runtime outwaited")
-        #expect(posts.allSatisfy { $0["path"]?.stringValue == "/2018-06-01/runtime/invocation/req-1/response" })
-        #expect(posts.allSatisfy { $0["body"]?.stringValue == #"{"records":[]}"# }, "every post the API read carried the body")
-        #expect(posts.first?["request"]?.rawText == "2", "the first post went out on the long poll's connection")
-        #expect(posts.last?["request"]?.rawText == "1", "the second on a fresh one")
-    }
-
-    @Test func aPostClosedUnansweredIsSentAgainWithItsBody() throws {
-        let server = try FaultyServer("runtime-drop-post")
-        let (result, elapsed) = try server.runBootstrap()
-        #expect(elapsed < .seconds(10), "took \(elapsed): \(result.stderr)")
-        let bodies = server.posts.compactMap { $0["body"]?.stringValue }
-        #expect(bodies == [#"{"records":[]}"#, #"{"records":[]}"#])
-    }
-
-    @Test func aRedirectFromTheRuntimeAPIIsRefused() throws {
-        let server = try FaultyServer("runtime-redirect")
-        let (result, elapsed) = try server.runBootstrap()
-        #expect(elapsed < .seconds(10))
-        #expect(result.status == 1, "a redirect means the Runtime API is broken")
-        #expect(!server.log.contains { $0["thief"] != nil }, "the function's output went to the redirect's Location")
-        #expect(result.stderr.contains("answered HTTP 307"), "\(result.stderr)")
-    }
-
-    @Test func anEMRThatTricklesIsCutOffAtTheInvocationsDeadline() throws {
-        let server = try FaultyServer("emr-trickle")
-        let start = ContinuousClock.now
-        let result = try Harness.invoke("s3-emr-trigger", event: try Harness.event("s3-put-firehose-object.json"), options: ["--timeout", "5"],
-                                        environment: ["EMR_CLUSTER_ID": "j-SLOW", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDSLOW",
-                                                      "AWS_SECRET_ACCESS_KEY": "slow-secret", "AWS_ENDPOINT_URL_EMR": "http://127.0.0.1:\(server.port)"])
-        let elapsed = ContinuousClock.now - start
-        #expect(result.status == 1)
-        #expect(elapsed < .seconds(8), "the trickle held the invocation for \(elapsed)")
-        let error = try JSONObject(parsing: Array(result.stdout))
-        #expect(error["errorType"]?.stringValue == "EMR.ConnectionError", "\(result.stdoutText)")
-        let message = error["errorMessage"]?.stringValue ?? ""
-        #expect(message.contains("no response from 127.0.0.1:\(server.port) within"), "\(message)")
-        #expect(!result.stderr.contains("Task timed out"), "the function ends before Lambda has to stop it")
-    }
-
-    @Test func transportErrorsSayWhatHappenedAndShowNoPassword() throws {
-        let closed = try Harness.freePort()
-        let result = try Harness.invoke("s3-emr-trigger", event: try Harness.event("s3-put-firehose-object.json"), options: ["--timeout", "5"],
-                                        environment: ["EMR_CLUSTER_ID": "j-X", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDX",
-                                                      "AWS_SECRET_ACCESS_KEY": "the-secret", "AWS_ENDPOINT_URL_EMR": "http://user:hunter2@127.0.0.1:\(closed)"])
-        #expect(result.status == 1)
-        let message = try JSONObject(parsing: Array(result.stdout))["errorMessage"]?.stringValue ?? ""
-        #expect(message.contains("connection refused by 127.0.0.1:\(closed)"), "\(message)")
-        for secret in ["hunter2", "the-secret", "Code=", "(null)"] {
-            #expect(!result.stdoutText.contains(secret) && !result.stderr.contains(secret), "\(secret) shown")
+extension Integration {
+    /// The runtime and the trigger against servers that misbehave: each ends promptly, loses
+    /// nothing it could keep, follows no redirect and shows no secret.
+    @Suite(.timeLimit(.minutes(3))) struct FaultTests {
+        @Test func aPostOnAConnectionClosedUnderItIsNotLost() throws {
+            let server = try FaultyServer("runtime-stale")
+            let (result, elapsed) = try server.runBootstrap()
+            // libcurl re-sent the post without its body; the runtime noticed the silence and posted
+            // again, body and all, and the run ended on the API's 500 within seconds, not 60.
+            #expect(elapsed < .seconds(10), "took \(elapsed): \(result.stderr)")
+            let posts = server.posts
+            #expect(posts.count == 2, "\(server.log.map { String(decoding: $0.storage, as: UTF8.self) })")
+            #expect(server.incomplete.count == 1, "libcurl's own retry, headers without the body, which the runtime outwaited")
+            #expect(posts.allSatisfy { $0["path"]?.stringValue == "/2018-06-01/runtime/invocation/req-1/response" })
+            #expect(posts.allSatisfy { $0["body"]?.stringValue == #"{"records":[]}"# }, "every post the API read carried the body")
+            #expect(posts.first?["request"]?.rawText == "2", "the first post went out on the long poll's connection")
+            #expect(posts.last?["request"]?.rawText == "1", "the second on a fresh one")
         }
-    }
 
-    /// FoundationNetworking traps when a server sends part of a header block and closes: no way of
-    /// calling URLSession avoids it (swiftlang/swift-corelibs-foundation#5285, fixed upstream by
-    /// #5286, not in Swift 6.3.1). This test reproduces it; when it fails, the toolchain has the
-    /// fix, and the README's note on it can go.
-    @Test func foundationTrapsOnAPartialHeaderBlock() throws {
-        let server = try FaultyServer("partial-headers")
-        let (result, elapsed) = try server.runBootstrap()
-        #expect(elapsed < .seconds(10))
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("Transfer completed, but there's no response"), "\(result.stderr.suffix(600))")
+        @Test func aPostClosedUnansweredIsSentAgainWithItsBody() throws {
+            let server = try FaultyServer("runtime-drop-post")
+            let (result, elapsed) = try server.runBootstrap()
+            #expect(elapsed < .seconds(10), "took \(elapsed): \(result.stderr)")
+            let bodies = server.posts.compactMap { $0["body"]?.stringValue }
+            #expect(bodies == [#"{"records":[]}"#, #"{"records":[]}"#])
+        }
+
+        @Test func aRedirectFromTheRuntimeAPIIsRefused() throws {
+            let server = try FaultyServer("runtime-redirect")
+            let (result, elapsed) = try server.runBootstrap()
+            #expect(elapsed < .seconds(10))
+            #expect(result.status == 1, "a redirect means the Runtime API is broken")
+            #expect(!server.log.contains { $0["thief"] != nil }, "the function's output went to the redirect's Location")
+            #expect(result.stderr.contains("answered HTTP 307"), "\(result.stderr)")
+        }
+
+        @Test func anEMRThatTricklesIsCutOffAtTheInvocationsDeadline() throws {
+            let server = try FaultyServer("emr-trickle")
+            let start = ContinuousClock.now
+            let result = try Harness.invoke("s3-emr-trigger", event: try Harness.event("s3-put-firehose-object.json"), options: ["--timeout", "5"],
+                                            environment: ["EMR_CLUSTER_ID": "j-SLOW", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDSLOW",
+                                                          "AWS_SECRET_ACCESS_KEY": "slow-secret", "AWS_ENDPOINT_URL_EMR": "http://127.0.0.1:\(server.port)"])
+            let elapsed = ContinuousClock.now - start
+            #expect(result.status == 1)
+            #expect(elapsed < .seconds(8), "the trickle held the invocation for \(elapsed)")
+            let error = try JSONObject(parsing: Array(result.stdout))
+            #expect(error["errorType"]?.stringValue == "EMR.ConnectionError", "\(result.stdoutText)")
+            let message = error["errorMessage"]?.stringValue ?? ""
+            #expect(message.contains("no response from 127.0.0.1:\(server.port) within"), "\(message)")
+            #expect(!result.stderr.contains("Task timed out"), "the function ends before Lambda has to stop it")
+        }
+
+        @Test func transportErrorsSayWhatHappenedAndShowNoPassword() throws {
+            let closed = try Harness.freePort()
+            let result = try Harness.invoke("s3-emr-trigger", event: try Harness.event("s3-put-firehose-object.json"), options: ["--timeout", "5"],
+                                            environment: ["EMR_CLUSTER_ID": "j-X", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDX",
+                                                          "AWS_SECRET_ACCESS_KEY": "the-secret", "AWS_ENDPOINT_URL_EMR": "http://user:hunter2@127.0.0.1:\(closed)"])
+            #expect(result.status == 1)
+            let message = try JSONObject(parsing: Array(result.stdout))["errorMessage"]?.stringValue ?? ""
+            #expect(message.contains("connection refused by 127.0.0.1:\(closed)"), "\(message)")
+            for secret in ["hunter2", "the-secret", "Code=", "(null)"] {
+                #expect(!result.stdoutText.contains(secret) && !result.stderr.contains(secret), "\(secret) shown")
+            }
+        }
+
+        /// FoundationNetworking traps when a server sends part of a header block and closes: no way of
+        /// calling URLSession avoids it (swiftlang/swift-corelibs-foundation#5285, fixed upstream by
+        /// #5286, not in Swift 6.3.1). This test reproduces it; when it fails, the toolchain has the
+        /// fix, and the README's note on it can go.
+        @Test func foundationTrapsOnAPartialHeaderBlock() throws {
+            let server = try FaultyServer("partial-headers")
+            let (result, elapsed) = try server.runBootstrap()
+            #expect(elapsed < .seconds(10))
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("Transfer completed, but there's no response"), "\(result.stderr.suffix(600))")
+        }
     }
 }
