@@ -424,21 +424,30 @@ EOF_PY
 # Whole invocations through the Runtime API: bootstrap, the bare URLSession loops (each way of
 # making the two calls) and the seeds' handler under awslambdaric, interleaved.
 bench_invocations() {
+    local one=$ROOT/events/firehose-one-record.json mb large event
+    mb=$(bench_batch 1700 lean)
+    large=$(bench_batch 10000 lean)
+    # The bare loops answer each event with what bootstrap answers it, so both move the same bytes.
+    local responses=$BENCH/responses
+    rm -rf "$responses"
+    mkdir -p "$responses"
+    for event in "$one" "$mb" "$large"; do
+        "$RELEASE_DIR/lambda-emulator" invoke firehose-transform "$event" --memory 1024 >"$responses/$(wc -c <"$event")" 2>/dev/null ||
+            die "bench: firehose-transform failed on $event"
+    done
     local loop=$RELEASE_DIR/bare-runtime-loop style
     local runtimes=(--runtime "bootstrap=$ROOT=-")
     for style in completion async delegate upload stream completion-close; do
-        runtimes+=(--runtime "bare: $style=$ROOT=$loop $style")
+        runtimes+=(--runtime "bare: $style=$ROOT=$loop $style $responses")
     done
     runtimes+=(--runtime "seeds' Python (awslambdaric)=$REFERENCE=$VENV/bin/python -m awslambdaric seeds_transform.lambda_handler")
     say "whole invocations: each runtime in turn, behind its own lambda-emulator (1,024 MB: one thread)"
     echo
     echo "Whole invocations: CPU time of all the runtime's threads per invocation (mean, median), round trip (median), peak RSS"
     python3 "$REFERENCE/runtime_bench.py" "$RELEASE_DIR/lambda-emulator" 10 \
-        --event "one record=$ROOT/events/firehose-one-record.json=${BENCH_ROUNDS:-2000}" \
-        --event "1 MB=$(bench_batch 1700 lean)=200" \
-        --event "6.1 MB=$(bench_batch 10000 lean)=30" \
+        --event "one record=$one=${BENCH_ROUNDS:-2000}" --event "1 MB=$mb=200" --event "6.1 MB=$large=30" \
         "${runtimes[@]}" --floor "bare: completion" --json "$BENCH/invocations.json"
-    echo "bare: a URLSession loop that only gets /next and posts the event back, its calls made with"
+    echo "bare: a URLSession loop that only gets /next and posts what bootstrap answers, its calls made with"
     echo "  completion: dataTask completion handlers, as bootstrap | async: data(for:) | delegate: a data"
     echo "  delegate filling a buffer sized from Content-Length | upload: uploadTask(from:) for the post |"
     echo "  stream: the post's body as httpBodyStream | completion-close: Connection: close on each /next"

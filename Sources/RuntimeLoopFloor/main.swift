@@ -4,11 +4,12 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// The floor of a URLSession runtime: a loop that only does `GET /next` and posts the event back
-/// as the response (a response of the same size), made with one of the ways URLSession offers.
-/// `./build.sh bench` measures each against `bootstrap`.
+/// The floor of a URLSession runtime: a loop that only does `GET /next` and posts a response,
+/// made with one of the ways URLSession offers. The response is the file named by the event's
+/// size in RESPONSES (what `bootstrap` answers to that event, so that both move the same bytes),
+/// or else the event itself. `./build.sh bench` measures each way against `bootstrap`.
 ///
-/// usage: bare-runtime-loop [async|completion|delegate|upload|stream]
+/// usage: bare-runtime-loop [async|completion|delegate|upload|stream|completion-close] [RESPONSES]
 enum Style: String, CaseIterable {
     /// `data(for:)` for both calls.
     case async
@@ -28,10 +29,21 @@ enum Style: String, CaseIterable {
 
 let style = CommandLine.arguments.count > 1 ? Style(rawValue: CommandLine.arguments[1]) : .async
 guard let style, let api = ProcessInfo.processInfo.environment["AWS_LAMBDA_RUNTIME_API"] else {
-    FileHandle.standardError.write(Data("usage: bare-runtime-loop [\(Style.allCases.map(\.rawValue).joined(separator: "|"))] (under a Runtime API)\n".utf8))
+    FileHandle.standardError.write(Data("usage: bare-runtime-loop [\(Style.allCases.map(\.rawValue).joined(separator: "|"))] [RESPONSES] (under a Runtime API)\n".utf8))
     exit(2)
 }
 let base = "http://\(api)/2018-06-01/runtime/invocation/"
+let responses = CommandLine.arguments.count > 2 ? URL(fileURLWithPath: CommandLine.arguments[2]) : nil
+
+/// What to post for `event`: prepared before the loop, so that looking it up costs nothing.
+let responseForSize: [Int: Data] = {
+    guard let responses, let names = try? FileManager.default.contentsOfDirectory(atPath: responses.path) else { return [:] }
+    var table: [Int: Data] = [:]
+    for name in names {
+        if let size = Int(name), let data = try? Data(contentsOf: responses.appendingPathComponent(name)) { table[size] = data }
+    }
+    return table
+}()
 
 /// Collects a response body into one buffer sized from `Content-Length`.
 final class Collector: NSObject, URLSessionDataDelegate, @unchecked Sendable {
@@ -135,8 +147,8 @@ func respond(_ id: String, _ body: Data) async throws {
 Task.detached {
     do {
         while true {
-            let (id, body) = try await next()
-            try await respond(id, body)
+            let (id, event) = try await next()
+            try await respond(id, responseForSize[event.count] ?? event)
         }
     } catch {
         FileHandle.standardError.write(Data("bare-runtime-loop: \(error)\n".utf8))

@@ -134,7 +134,7 @@ def report(results, floor):
     if len(events) > 1:
         small, large = results[events[0]], results[events[-1]]
         megabytes = large[runtimes[0]]["event_mb"] - small[runtimes[0]]["event_mb"]
-        print(f"\nCPU per MB of event (the response about as large), from '{events[0]}' to '{events[-1]}':")
+        print(f"\nCPU per MB of event (and its response), from '{events[0]}' to '{events[-1]}':")
         for runtime in runtimes:
             print(f"  {runtime:<34}{(large[runtime]['cpu_ms'] - small[runtime]['cpu_ms']) / megabytes:>7.2f} ms/MB")
 
