@@ -394,7 +394,7 @@ BENCH=$ROOT/.build/bench
 bench_batch() {
     local records=$1 lean=${2-}
     local path=$BENCH/batch-$records${lean:+-lean}.json
-    [ -f "$path" ] || "$RELEASE_DIR/firehose-bench" generate "$path" "$records" $lean
+    [ -f "$path" ] || "$RELEASE_DIR/firehose-bench" generate "$path" "$records" $lean || return 1
     printf '%s' "$path"
 }
 

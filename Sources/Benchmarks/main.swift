@@ -16,7 +16,7 @@ switch arguments[1] {
 case "generate":
     let count = arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000
     let lean = arguments.count > 4 && arguments[4] == "lean"
-    try Data(BenchmarkBatch.generate(records: count, withItems: !lean)).write(to: URL(fileURLWithPath: arguments[2]))
+    try Data(BenchmarkBatch.generate(records: count, withItems: !lean)).write(to: URL(fileURLWithPath: arguments[2]), options: .atomic)
 case "measure":
     let event = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[2])))
     let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 15 : 15

@@ -16,7 +16,7 @@ enum Style: String, CaseIterable {
     /// `dataTask(with:completionHandler:)` for both, the body in `httpBody`.
     case completion
     /// As `completion`, with `Connection: close` on `/next` so that each response goes out on a
-    /// fresh connection (what `bootstrap` does against stale connections).
+    /// fresh connection: what avoiding stale connections that way would cost.
     case completionClose = "completion-close"
     /// A data delegate collecting `/next` into a buffer sized from `Content-Length`, and the
     /// response in `httpBody`.
@@ -44,6 +44,10 @@ let responseForSize: [Int: Data] = {
     }
     return table
 }()
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+}
 
 /// Collects a response body into one buffer sized from `Content-Length`.
 final class Collector: NSObject, URLSessionDataDelegate, @unchecked Sendable {
@@ -148,7 +152,10 @@ Task.detached {
     do {
         while true {
             let (id, event) = try await next()
-            try await respond(id, responseForSize[event.count] ?? event)
+            guard let response = responses == nil ? event : responseForSize[event.count] else {
+                throw BenchError(description: "no response for an event of \(event.count) bytes in \(responses!.path)")
+            }
+            try await respond(id, response)
         }
     } catch {
         FileHandle.standardError.write(Data("bare-runtime-loop: \(error)\n".utf8))

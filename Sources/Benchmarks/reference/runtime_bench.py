@@ -22,20 +22,30 @@ import tempfile
 import time
 
 
-def cpu_ns(pid):
-    """On-CPU nanoseconds of every thread of `pid` that is alive now."""
-    total = 0
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except FileNotFoundError:
-        return 0
-    for task in tasks:
+class CPUTime:
+    """On-CPU nanoseconds of all the threads a process has had, from /proc/PID/task/*/schedstat.
+
+    A thread that exits takes its count with it, so each thread's last reading is kept: the total
+    never goes back, and loses only what an exiting thread ran after it was last read.
+    """
+
+    def __init__(self):
+        self.pid, self.threads = None, {}
+
+    def read(self, pid):
+        if pid != self.pid:  # a new process (the runtime restarted): start over
+            self.pid, self.threads = pid, {}
         try:
-            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
-                total += int(f.read().split()[0])
-        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-            pass
-    return total
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except FileNotFoundError:
+            tasks = []
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                    self.threads[task] = int(f.read().split()[0])
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                pass
+        return sum(self.threads.values())
 
 
 def peak_rss_mb(pid):
@@ -58,11 +68,15 @@ class Served:
         if command != "-":
             arguments += ["--"] + command.split()
         self.process = subprocess.Popen(arguments, cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(2400):
-            if os.path.exists(self.port_file) and open(self.port_file).read().strip():
-                break
-            time.sleep(0.025)
-        self.connection = http.client.HTTPConnection("127.0.0.1", int(open(self.port_file).read()))
+        try:
+            for _ in range(2400):
+                if os.path.exists(self.port_file) and open(self.port_file).read().strip():
+                    break
+                time.sleep(0.025)
+            self.connection = http.client.HTTPConnection("127.0.0.1", int(open(self.port_file).read()))
+        except BaseException:
+            self.stop()
+            raise
 
     def pid(self):
         for _ in range(2400):
@@ -96,15 +110,25 @@ def measure(emulator, warmup, events, runtimes):
                 for runtime in served:
                     for _ in range(warmup):
                         runtime.invoke(body)
+                # A runtime's CPU is read as its turn starts: from one reading to the next, it ran
+                # one invocation and what follows its answer (the post's reply, freeing buffers,
+                # the next `/next`), while the others took their turns. One round more than
+                # counted closes the last interval.
                 samples = {runtime.name: ([], []) for runtime in served}
-                for _ in range(rounds):
+                clocks = {runtime.name: CPUTime() for runtime in served}
+                previous = {}
+                for turn in range(rounds + 1):
                     for runtime in served:
                         pid = runtime.pid()
-                        before, start = cpu_ns(pid), time.perf_counter_ns()
+                        now = clocks[runtime.name].read(pid)
+                        if runtime.name in previous:
+                            samples[runtime.name][0].append((now - previous[runtime.name]) / 1e6)
+                        previous[runtime.name] = now
+                        if turn == rounds:
+                            continue
+                        start = time.perf_counter_ns()
                         runtime.invoke(body)
-                        wall, after = time.perf_counter_ns() - start, cpu_ns(pid)
-                        samples[runtime.name][0].append((after - before) / 1e6)
-                        samples[runtime.name][1].append(wall / 1e6)
+                        samples[runtime.name][1].append((time.perf_counter_ns() - start) / 1e6)
                 results[event_name] = {
                     runtime.name: {
                         "cpu_ms": statistics.mean(samples[runtime.name][0]),
