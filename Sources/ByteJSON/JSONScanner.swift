@@ -124,16 +124,16 @@ public struct JSONScanner {
         while last > position, bytes[last - 1] == 0x20 || bytes[last - 1] == 0x0A || bytes[last - 1] == 0x0D || bytes[last - 1] == 0x09 {
             last -= 1
         }
-        let base = text.base
-        let text = Text(base: base, end: bytes.count, plain: JSONScanner.isPlain(base + position, count: last - position))
-        try JSONScanner.scanObject(text, &position, depthLimit: depthLimit) { member in
+        let base = self.text.base
+        let scanned = Text(base: base, end: bytes.count, plain: JSONScanner.isPlain(base + position, count: last - position))
+        try JSONScanner.scanObject(scanned, &position, depthLimit: depthLimit) { member in
             for k in keys.indices {
                 let name = keys[k]
                 // An unescaped key of another length cannot match: most members stop here.
                 guard member.keyHasEscapes || name.count == member.key.count else { continue }
                 if member.keyHasEscapes {
                     if member.keyEquals(UnsafeBufferPointer(rebasing: names[name]), in: bytes) { found[k] = member }
-                } else if JSONScanner.equal(text.base + member.key.lowerBound, names.baseAddress! + name.lowerBound, count: name.count) {
+                } else if JSONScanner.equal(base + member.key.lowerBound, names.baseAddress! + name.lowerBound, count: name.count) {
                     found[k] = member
                 }
             }
@@ -181,8 +181,8 @@ extension JSONScanner {
     struct Text {
         @usableFromInline let base: UnsafePointer<UInt8>
         @usableFromInline let end: Int
-        /// Known to hold no backslash, control or non-ASCII byte: a string then ends at the next
-        /// quote, which `memchr` finds many bytes at a time.
+        /// Known to hold no backslash, control or non-ASCII byte before its trailing whitespace:
+        /// a string then ends at the next quote, which `memchr` finds many bytes at a time.
         @usableFromInline let plain: Bool
 
         @inlinable init(base: UnsafePointer<UInt8>, end: Int, plain: Bool = false) {

@@ -110,7 +110,8 @@ public enum Base64 {
 
     /// Appends the base64 encoding of `bytes` to `output`.
     public static func encode(_ bytes: UnsafeBufferPointer<UInt8>, appendingTo output: inout [UInt8]) {
-        // Encoded on the stack and copied once: an array cannot grow without initializing.
+        // Encoded into temporary storage (the stack when small) and copied once: an array
+        // cannot grow without initializing.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: encodedCount(of: bytes.count)) { encoded in
             let count = encode(bytes, into: encoded.baseAddress!)
             output.append(contentsOf: UnsafeBufferPointer(rebasing: encoded[..<count]))

@@ -23,16 +23,10 @@ final class FaultyServer {
         process.arguments = ["python3", script, mode, portFile.path, logFile.path]
         try process.run()
         for _ in 0..<200 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            if let fd = try? RawHTTP.connect(port: port) {
+                close(fd)
+                return
             }
-            close(fd)
-            if connected == 0 { return }
             usleep(25_000)
         }
         throw HarnessError(description: "the faulty server did not start")

@@ -259,7 +259,10 @@ enum RawHTTP {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard fd >= 0, connected == 0 else { throw HarnessError(description: "cannot connect to port \(port)") }
+        guard fd >= 0, connected == 0 else {
+            if fd >= 0 { close(fd) }
+            throw HarnessError(description: "cannot connect to port \(port)")
+        }
         return fd
     }
 
