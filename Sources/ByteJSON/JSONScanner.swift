@@ -121,9 +121,7 @@ public struct JSONScanner {
         // Machine-written records are mostly plain ASCII without escapes: checked at vector
         // speed once, strings are then found with `memchr`.
         var last = bytes.count
-        while last > position, bytes[last - 1] == 0x20 || bytes[last - 1] == 0x0A || bytes[last - 1] == 0x0D || bytes[last - 1] == 0x09 {
-            last -= 1
-        }
+        while last > position, JSONValue.isWhitespace(bytes[last - 1]) { last -= 1 }
         let base = self.text.base
         let scanned = Text(base: base, end: bytes.count, plain: JSONScanner.isPlain(base + position, count: last - position))
         try JSONScanner.scanObject(scanned, &position, depthLimit: depthLimit) { member in
@@ -198,10 +196,7 @@ extension JSONScanner {
         var i = 0
         while i &+ 32 <= count {
             var any: UInt8 = 0
-            for j in 0..<32 {
-                let byte = base[i &+ j]
-                any |= ((byte &- 0x20) >= 0x60 ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0)
-            }
+            for j in 0..<32 { any |= notPlain(base[i &+ j]) }
             if any != 0 { return false }
             i &+= 32
         }
@@ -210,11 +205,17 @@ extension JSONScanner {
             i &+= 8
         }
         while i < count {
-            let byte = base[i]
-            if (byte &- 0x20) >= 0x60 || byte == UInt8(ascii: "\\") { return false }
+            if notPlain(base[i]) != 0 { return false }
             i &+= 1
         }
         return true
+    }
+
+    /// 1 when `byte` is a backslash, a control byte or not ASCII: what plain string content
+    /// lacks. Branch-free, so loops over it become vector compares.
+    @inlinable @inline(__always)
+    static func notPlain(_ byte: UInt8) -> UInt8 {
+        ((byte &- 0x20) >= 0x60 ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0)
     }
 
     @inlinable @inline(__always)
@@ -227,7 +228,8 @@ extension JSONScanner {
             guard text.base[i] == UInt8(ascii: "\"") else { throw JSONError(.unexpectedByte(text.base[i]), at: i) }
             i &+= 1
             let keyStart = i
-            // `scanStringQuickly`, written out: the compiler would not inline a throwing call.
+            // Strings' common case, plain bytes up to the quote, written out here (the compiler
+            // would not inline a throwing call); anything else goes to `scanStringContent`.
             skipPlainBytes(text, &i)
             let keyHasEscapes: Bool
             if i < text.end, text.base[i] == UInt8(ascii: "\"") {
@@ -395,18 +397,6 @@ extension JSONScanner {
         try expect(UInt8(ascii: ":"), text, &i)
     }
 
-    /// `scanStringContent` with its common case inline: plain bytes up to the closing quote.
-    /// At any other special byte it hands over to `scanStringContent`.
-    @inlinable @inline(__always)
-    static func scanStringQuickly(_ text: Text, _ i: inout Int) throws(JSONError) -> Bool {
-        skipPlainBytes(text, &i)
-        if i < text.end, text.base[i] == UInt8(ascii: "\"") {
-            i &+= 1
-            return false
-        }
-        return try scanStringContent(text, &i)
-    }
-
     /// Advances `i` to the first byte that is not plain string content (a quote, backslash,
     /// control or non-ASCII byte), or to where fewer than 8 bytes are left: 8 bytes at a time
     /// first, where most strings end, then 32 at a time for long ones.
@@ -455,10 +445,7 @@ extension JSONScanner {
     @inlinable @inline(__always)
     static func anySpecialStringByte(in32 p: UnsafePointer<UInt8>) -> Bool {
         var any: UInt8 = 0
-        for j in 0..<32 {
-            let byte = p[j]
-            any |= ((byte &- 0x20) >= 0x60 ? 1 : 0) | (byte == UInt8(ascii: "\"") ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0)
-        }
+        for j in 0..<32 { any |= notPlain(p[j]) | (p[j] == UInt8(ascii: "\"") ? 1 : 0) }
         return any != 0
     }
 
@@ -492,7 +479,7 @@ extension JSONScanner {
     }
 
     /// Non-zero when `word` holds a backslash, control or non-ASCII byte.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func notPlainBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let backslash = word ^ (ones &* 0x5C)
@@ -504,10 +491,8 @@ extension JSONScanner {
     @inlinable @inline(__always)
     static func specialStringBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word) & highs
+        return notPlainBytes(word) | ((quote &- ones) & ~quote & (ones &* 0x80))
     }
 
     /// Scans the escape at `i` (its backslash).
