@@ -53,23 +53,23 @@ public enum Base64 {
         var padding = 0
         if encoded[count - 1] == UInt8(ascii: "=") { padding += 1 }
         if encoded[count - 2] == UInt8(ascii: "=") { padding += 1 }
-        // Decoded in place: the array is brought to the size the groups fill (plus the two bytes
-        // the last 8-byte store may touch), growing only by what the last record lacked, then
-        // cut to the decoded length.
-        let written = count / 4 * 3 + 2
+        // Decoded in place: the array is brought to the size the groups fill, growing only by
+        // what the last record lacked, then cut to the decoded length.
+        let written = count / 4 * 3
         if output.count < written {
             output.append(contentsOf: repeatElement(0, count: written - output.count))
         } else {
             output.removeLast(output.count - written)
         }
         let valid = output.withUnsafeMutableBufferPointer { decodeGroups(encoded, padding: padding, into: $0.baseAddress!) }
-        output.removeLast(valid ? 2 + padding : output.count)
+        output.removeLast(valid ? padding : output.count)
         return valid
     }
 
-    /// Decodes all groups, two at a time while at least two more follow (one 8-byte store each);
-    /// the last group is read with `A` in place of its padding. `output` has room for two bytes
-    /// past the decoded ones.
+    /// Decodes all groups: two at a time with one 8-byte store while a third follows, then one at
+    /// a time with a 4-byte store; each store's extra bytes belong to the next group, written
+    /// after it. The last group is read with `A` in place of its padding. `output` has room for
+    /// three bytes per group.
     private static func decodeGroups(_ encoded: UnsafeBufferPointer<UInt8>, padding: Int, into output: UnsafeMutablePointer<UInt8>) -> Bool {
         decodeTable.withUnsafeBufferPointer { table in
             @inline(__always) func group(_ i: UnsafePointer<UInt8>) -> UInt64 {
