@@ -75,8 +75,7 @@ final class DeadlineWatch: @unchecked Sendable {
             }
             wakeAt = entries.lazy.map(\.deadline).min()
             if let wakeAt {
-                let (seconds, attoseconds) = (wakeAt - now).components
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18))
+                _ = condition.wait(until: Date(timeIntervalSinceNow: (wakeAt - now) / .seconds(1)))
             } else {
                 condition.wait()
             }

@@ -85,7 +85,7 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        let seconds = limit.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) } ?? "?"
+        let seconds = limit.map { String(format: "%.1f s", $0 / .seconds(1)) } ?? "?"
         switch kind {
         case .deadlineExceeded: return "no response from \(server) within \(seconds) (the call's deadline)"
         case .idleTimeout: return "\(server) sent nothing for \(seconds)"

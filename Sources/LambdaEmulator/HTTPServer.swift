@@ -291,7 +291,7 @@ final class HTTPConnection: @unchecked Sendable {
             start = 0
         }
         var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        let timeout = Int32(min(Int64(Int32.max), idleTimeout.components.seconds * 1000 + idleTimeout.components.attoseconds / 1_000_000_000_000_000))
+        let timeout = Int32(min(Double(Int32.max), idleTimeout / .milliseconds(1)))
         while true {
             let polled = poll(&ready, 1, timeout)
             if polled < 0 && errno == EINTR { continue }

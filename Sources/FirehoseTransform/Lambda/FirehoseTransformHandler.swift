@@ -60,10 +60,8 @@ public struct FirehoseTransformHandler: LambdaHandler {
         if !report.responseFits {
             logger.error("the batch's original data alone exceeds Lambda's 6 MB response limit (\(report.bytesOut) bytes); Lambda will refuse the response")
         }
-        let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         logger.write(rawLine: report.embeddedMetricFormat(namespace: metricsNamespace, functionName: context.functionName,
-                                                          durationMilliseconds: milliseconds,
+                                                          durationMilliseconds: (ContinuousClock.now - start) / .milliseconds(1),
                                                           timestamp: UTCTime.currentEpochMilliseconds()))
         return outcome.response
     }
