@@ -197,6 +197,12 @@ public struct JSONObjectWriter {
         writer.append(UInt8(ascii: "\""))
     }
 
+    /// Adds a member whose value is an integer.
+    public mutating func add(_ key: JSONKey, integer value: some BinaryInteger) {
+        beginMember(key)
+        writer.append(integer: value)
+    }
+
     /// Adds a member whose value is `null`.
     public mutating func addNull(_ key: JSONKey) {
         beginMember(key)

@@ -78,6 +78,14 @@ public struct StepOptions: Sendable {
         return members
     }
 
+    /// The members of the options, which must be an object (`what` says of what) naming at
+    /// least one field.
+    func fields(_ what: String) throws(PipelineConfigurationError) -> [(name: String, value: JSONValue)] {
+        let fields = try members(of: try object(what))
+        guard !fields.isEmpty else { throw error("name at least one field") }
+        return fields
+    }
+
     /// A field path: `"a.b.c"`, or `["a.b", "c"]` when a key contains a dot.
     public func path(_ value: JSONValue, for name: String) throws(PipelineConfigurationError) -> FieldPath {
         let components: [String]

@@ -58,8 +58,7 @@ public struct Extract: ConfigurableTransformer {
 
     /// An object of output field to input path.
     public init(options: StepOptions) throws(PipelineConfigurationError) {
-        let fields = try options.members(of: try options.object("an object of output field to input path"))
-        guard !fields.isEmpty else { throw options.error("name at least one field") }
+        let fields = try options.fields("an object of output field to input path")
         self.init(try fields.map { field throws(PipelineConfigurationError) in (field.name, try options.path(field.value, for: field.name)) })
     }
 

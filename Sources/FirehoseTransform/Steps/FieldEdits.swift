@@ -15,9 +15,7 @@ public struct SetFields: ConfigurableTransformer {
 
     /// An object of field to constant value.
     public init(options: StepOptions) throws(PipelineConfigurationError) {
-        let fields = try options.members(of: try options.object("an object of field to constant value"))
-        guard !fields.isEmpty else { throw options.error("name at least one field") }
-        self.init(fields)
+        self.init(try options.fields("an object of field to constant value"))
     }
 
     public func transform(_ record: inout TransformRecord) throws -> TransformDecision {
@@ -41,8 +39,7 @@ public struct RenameFields: ConfigurableTransformer {
 
     /// An object of old name to new name.
     public init(options: StepOptions) throws(PipelineConfigurationError) {
-        let renames = try options.members(of: try options.object("an object of old name to new name"))
-        guard !renames.isEmpty else { throw options.error("name at least one field") }
+        let renames = try options.fields("an object of old name to new name")
         self.init(try renames.map { rename throws(PipelineConfigurationError) in (rename.name, try options.string(rename.value, for: rename.name)) })
     }
 

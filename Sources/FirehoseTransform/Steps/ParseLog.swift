@@ -78,9 +78,9 @@ public struct ParseLog: ConfigurableTransformer {
                 }
             }
         }
-        object.add(JSONKey("response"), raw: Array(String(statusValue).utf8))
+        object.add(JSONKey("response"), integer: statusValue)
         if let bytes = LineCursor.integer(size) {
-            object.add(JSONKey("bytes"), raw: Array(String(bytes).utf8))
+            object.add(JSONKey("bytes"), integer: bytes)
         } else {
             object.addNull(JSONKey("bytes"))
         }
@@ -108,9 +108,9 @@ public struct ParseLog: ConfigurableTransformer {
               cursor.consume(UInt8(ascii: ">")) else {
             throw TransformFailure("not a syslog line: no <priority>")
         }
-        object.add(JSONKey("priority"), raw: Array(String(priority).utf8))
-        object.add(JSONKey("facility"), raw: Array(String(priority / 8).utf8))
-        object.add(JSONKey("severity"), raw: Array(String(priority % 8).utf8))
+        object.add(JSONKey("priority"), integer: priority)
+        object.add(JSONKey("facility"), integer: priority / 8)
+        object.add(JSONKey("severity"), integer: priority % 8)
         if let version = cursor.digits() {
             // RFC 5424: VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]
             guard cursor.consume(UInt8(ascii: " ")), let timestamp = cursor.word(), let hostname = cursor.word(),
