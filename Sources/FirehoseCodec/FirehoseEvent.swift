@@ -50,8 +50,9 @@ public struct FirehoseEvent: Sendable {
         public let recordID: Range<Int>
         /// Where the record's `data` string lies, or why there is none.
         public let data: DataField
-        /// Epoch milliseconds, when present and numeric.
-        public let approximateArrivalTimestamp: Int64?
+        /// The `approximateArrivalTimestamp` number's text (epoch milliseconds), when present and
+        /// a number; ``RecordMetadata`` reads it.
+        public let approximateArrivalTimestamp: Range<Int>?
         /// The `kinesisRecordMetadata` object, when the source is a Kinesis data stream.
         public let kinesisMetadata: Range<Int>?
     }
@@ -192,9 +193,12 @@ private enum EventParser {
         let bytes: UnsafeBufferPointer<UInt8>
         let hasEscapes: Bool
 
+        /// Compared byte by byte: the names are short, and a call to `memcmp` costs more.
         func `is`(_ name: StaticString) -> Bool {
             if !hasEscapes {
-                return bytes.count == name.utf8CodeUnitCount && (bytes.isEmpty || memcmp(bytes.baseAddress!, name.utf8Start, bytes.count) == 0)
+                guard bytes.count == name.utf8CodeUnitCount else { return false }
+                for index in bytes.indices where bytes[index] != name.utf8Start[index] { return false }
+                return true
             }
             var decoded: [UInt8] = []
             JSONString.unescape(bytes, into: &decoded)
@@ -205,7 +209,8 @@ private enum EventParser {
     /// Scans `"key":` and returns the key.
     static func key(_ scanner: inout JSONScanner) throws -> Key {
         scanner.skipWhitespace()
-        guard try scanner.peekKind() == .string else {
+        guard !scanner.atEnd else { throw JSONError(.unexpectedEnd, at: scanner.position) }
+        guard scanner.bytes[scanner.position] == UInt8(ascii: "\"") else {
             throw JSONError(.unexpectedByte(scanner.bytes[scanner.position]), at: scanner.position)
         }
         let key = try scanner.scanString()
@@ -242,7 +247,7 @@ private enum EventParser {
         guard kind == .object else { throw FirehoseEventError("record \(index) is \(kind), not an object") }
         var recordID: Range<Int>?
         var data = FirehoseEvent.DataField.missing
-        var arrival: Int64?
+        var arrival: Range<Int>?
         var kinesis: Range<Int>?
         try scanner.expect(UInt8(ascii: "{"))
         if !scanner.consume(UInt8(ascii: "}")) {
@@ -262,7 +267,7 @@ private enum EventParser {
                     }
                 } else if key.is("approximateArrivalTimestamp") {
                     let value = try scanner.scanValue()
-                    arrival = value.kind == .number ? milliseconds(UnsafeBufferPointer(rebasing: scanner.bytes[value.range])) : nil
+                    arrival = value.kind == .number ? value.range : nil
                 } else if key.is("kinesisRecordMetadata") {
                     let value = try scanner.scanValue()
                     kinesis = value.kind == .object ? value.range : nil
@@ -291,26 +296,5 @@ private enum EventParser {
         }
         let string = try scanner.scanString()
         return .string(string.content, hasEscapes: string.hasEscapes)
-    }
-
-    /// A JSON number as whole milliseconds (`1495072949453`, or `1.495072949453E12` from some producers).
-    static func milliseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
-        guard let first = text.first else { return nil }
-        let negative = first == UInt8(ascii: "-")
-        var value: Int64 = 0
-        for index in (negative ? 1 : 0)..<text.count {
-            let digit = text[index] &- UInt8(ascii: "0")
-            guard digit < 10 else {
-                // A fraction or an exponent: rare, so read it the slow way.
-                guard let double = Double(String(decoding: text, as: UTF8.self)), double.isFinite,
-                      abs(double) < 9.2e18 else { return nil }
-                return Int64(double.rounded())
-            }
-            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(Int64(digit))
-            guard !overflow1 && !overflow2 else { return nil }
-            value = sum
-        }
-        return negative ? -value : value
     }
 }

@@ -12,14 +12,13 @@ public final class RecordSource: Sendable {
 public struct RecordMetadata: Sendable {
     private let source: RecordSource
     private let recordIDRange: Range<Int>
-    /// When the record reached Firehose (or Kinesis), in Unix milliseconds.
-    public let approximateArrivalTimestamp: Int64?
+    private let arrivalRange: Range<Int>?
     private let kinesisRange: Range<Int>?
 
-    init(source: RecordSource, recordID: Range<Int>, approximateArrivalTimestamp: Int64?, kinesisMetadata: Range<Int>?) {
+    init(source: RecordSource, recordID: Range<Int>, approximateArrivalTimestamp: Range<Int>?, kinesisMetadata: Range<Int>?) {
         self.source = source
         self.recordIDRange = recordID
-        self.approximateArrivalTimestamp = approximateArrivalTimestamp
+        self.arrivalRange = approximateArrivalTimestamp
         self.kinesisRange = kinesisMetadata
     }
 
@@ -28,14 +27,27 @@ public struct RecordMetadata: Sendable {
         var writer = JSONWriter()
         writer.appendString(recordID)
         let idEnd = writer.bytes.count - 1
+        var arrival: Range<Int>?
+        if let approximateArrivalTimestamp {
+            let start = writer.bytes.count
+            writer.append(integer: approximateArrivalTimestamp)
+            arrival = start..<writer.bytes.count
+        }
         var kinesis: Range<Int>?
         if let kinesisMetadataJSON {
             let start = writer.bytes.count
             writer.append(raw: kinesisMetadataJSON.utf8)
             kinesis = start..<writer.bytes.count
         }
-        self.init(source: RecordSource(writer.bytes), recordID: 1..<idEnd, approximateArrivalTimestamp: approximateArrivalTimestamp,
+        self.init(source: RecordSource(writer.bytes), recordID: 1..<idEnd, approximateArrivalTimestamp: arrival,
                   kinesisMetadata: kinesis)
+    }
+
+    /// When the record reached Firehose (or Kinesis), in Unix milliseconds; nil when the event
+    /// has no such number or one that is not a whole 64-bit count of milliseconds.
+    public var approximateArrivalTimestamp: Int64? {
+        guard let arrivalRange else { return nil }
+        return source.bytes.withUnsafeBufferPointer { RecordMetadata.milliseconds(UnsafeBufferPointer(rebasing: $0[arrivalRange])) }
     }
 
     /// The `recordId`, escapes decoded: the response must return it unchanged.
@@ -60,4 +72,25 @@ public struct RecordMetadata: Sendable {
     public var sequenceNumber: String? { kinesis?["sequenceNumber"]?.stringValue }
     /// The `subsequenceNumber` JSON text as sent (a number), when the source is a data stream.
     public var subsequenceNumber: String? { kinesis?["subsequenceNumber"]?.rawText }
+
+    /// A JSON number as whole milliseconds (`1495072949453`, or `1.495072949453E12` from some producers).
+    static func milliseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let first = text.first else { return nil }
+        let negative = first == UInt8(ascii: "-")
+        var value: Int64 = 0
+        for index in (negative ? 1 : 0)..<text.count {
+            let digit = text[index] &- UInt8(ascii: "0")
+            guard digit < 10 else {
+                // A fraction or an exponent: rare, so read it the slow way.
+                guard let double = Double(String(decoding: text, as: UTF8.self)), double.isFinite,
+                      abs(double) < 9.2e18 else { return nil }
+                return Int64(double.rounded())
+            }
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int64(digit))
+            guard !overflow1 && !overflow2 else { return nil }
+            value = sum
+        }
+        return negative ? -value : value
+    }
 }
