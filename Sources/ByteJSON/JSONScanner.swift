@@ -124,7 +124,11 @@ public struct JSONScanner {
         while last > position, JSONValue.isWhitespace(bytes[last - 1]) { last -= 1 }
         let base = self.text.base
         let scanned = Text(base: base, end: bytes.count, plain: JSONScanner.isPlain(base + position, count: last - position))
+        // Bit n is set when a key is n bytes long (63: longer): most members fail this one test.
+        var lengths: UInt64 = 0
+        for name in keys { lengths |= 1 &<< UInt64(min(name.count, 63)) }
         try JSONScanner.scanObject(scanned, &position, depthLimit: depthLimit) { member in
+            guard member.keyHasEscapes || lengths &>> UInt64(min(member.key.count, 63)) & 1 == 1 else { return }
             for k in keys.indices {
                 let name = keys[k]
                 // An unescaped key of another length cannot match: most members stop here.
@@ -158,7 +162,7 @@ public struct JSONScanner {
     public mutating func scanString() throws(JSONError) -> (content: Range<Int>, hasEscapes: Bool) {
         position += 1
         let start = position
-        let hasEscapes = try JSONScanner.scanStringContent(text, &position)
+        let hasEscapes = try JSONScanner.scanString(text, &position)
         return (start..<(position - 1), hasEscapes)
     }
 
@@ -228,16 +232,7 @@ extension JSONScanner {
             guard text.base[i] == UInt8(ascii: "\"") else { throw JSONError(.unexpectedByte(text.base[i]), at: i) }
             i &+= 1
             let keyStart = i
-            // Strings' common case, plain bytes up to the quote, written out here (the compiler
-            // would not inline a throwing call); anything else goes to `scanStringContent`.
-            skipPlainBytes(text, &i)
-            let keyHasEscapes: Bool
-            if i < text.end, text.base[i] == UInt8(ascii: "\"") {
-                i &+= 1
-                keyHasEscapes = false
-            } else {
-                keyHasEscapes = try scanStringContent(text, &i)
-            }
+            let keyHasEscapes = try scanString(text, &i)
             let key = keyStart..<(i &- 1)
             // Machine-written JSON has no space before the colon: test for that first.
             if i < text.end, text.base[i] == UInt8(ascii: ":") {
@@ -251,12 +246,7 @@ extension JSONScanner {
             let kind: JSONKind
             if i < text.end, text.base[i] == UInt8(ascii: "\"") {
                 i &+= 1
-                skipPlainBytes(text, &i)
-                if i < text.end, text.base[i] == UInt8(ascii: "\"") {
-                    i &+= 1
-                } else {
-                    _ = try scanStringContent(text, &i)
-                }
+                _ = try scanString(text, &i)
                 kind = .string
             } else if i < text.end, text.base[i] &- UInt8(ascii: "0") < 10 {
                 try scanNumber(text, &i)
@@ -312,7 +302,7 @@ extension JSONScanner {
         switch text.base[i] {
         case UInt8(ascii: "\""):
             i &+= 1
-            _ = try scanStringContent(text, &i)
+            _ = try scanString(text, &i)
             return .string
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             try scanNumber(text, &i)
@@ -334,67 +324,85 @@ extension JSONScanner {
         }
     }
 
-    /// Skips an object or array iteratively, so depth costs no stack.
+    /// Skips an object or array, keeping which open containers are objects in one word: 64
+    /// levels per call, deeper ones in a nested call, so that depth costs little stack.
+    /// `limit` is the depth limit reported when `depthLimit` levels are exceeded.
     @usableFromInline
-    static func skipContainer(_ text: Text, _ i: inout Int, depthLimit: Int) throws(JSONError) {
-        var open = ContainerStack()
-        let depthLimit = min(depthLimit, ContainerStack.capacity)
+    static func skipContainer(_ text: Text, _ i: inout Int, depthLimit: Int, limit: Int? = nil) throws(JSONError) {
+        let levels = min(depthLimit, 64)
+        // Bit k: the container open at level k (of this call) is an object.
+        var objects: UInt64 = 0
+        var depth = 0
         // Each pass of the outer loop starts at a value (after whitespace).
         while true {
-            skipWhitespace(text, &i)
             guard i < text.end else { throw JSONError(.unexpectedEnd, at: i) }
             switch text.base[i] {
-            case UInt8(ascii: "{"):
-                guard open.depth < depthLimit else { throw JSONError(.tooDeep(limit: depthLimit), at: i) }
-                i &+= 1
-                open.push(isObject: true)
-                if consume(UInt8(ascii: "}"), text, &i) {
-                    open.pop()
-                } else {
-                    try scanMemberKey(text, &i)
-                    continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard depth < levels else {
+                    guard depth < depthLimit else { throw JSONError(.tooDeep(limit: limit ?? depthLimit), at: i) }
+                    try skipContainer(text, &i, depthLimit: depthLimit &- depth, limit: limit ?? depthLimit)
+                    break
                 }
-            case UInt8(ascii: "["):
-                guard open.depth < depthLimit else { throw JSONError(.tooDeep(limit: depthLimit), at: i) }
+                let isObject = text.base[i] == UInt8(ascii: "{")
                 i &+= 1
-                open.push(isObject: false)
-                if !consume(UInt8(ascii: "]"), text, &i) { continue }
-                open.pop()
+                skipWhitespace(text, &i)
+                if i < text.end, text.base[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    i &+= 1
+                    break
+                }
+                objects = objects & ~(1 &<< UInt64(depth)) | (isObject ? 1 : 0) &<< UInt64(depth)
+                depth &+= 1
+                if isObject { try scanMemberKey(text, &i) }
+                continue
             case UInt8(ascii: "\""):
                 i &+= 1
-                _ = try scanStringContent(text, &i)
+                _ = try scanString(text, &i)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber(text, &i)
             case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"): try scanLiteral(text, &i)
             case let byte: throw JSONError(.unexpectedByte(byte), at: i)
             }
             // After a value: close containers or move to the next element.
             while true {
-                if open.depth == 0 { return }
+                if depth == 0 { return }
                 skipWhitespace(text, &i)
                 guard i < text.end else { throw JSONError(.unexpectedEnd, at: i) }
                 let next = text.base[i]
+                let inObject = objects &>> UInt64(depth &- 1) & 1 == 1
                 if next == UInt8(ascii: ",") {
                     i &+= 1
-                    if open.topIsObject { try scanMemberKey(text, &i) }
+                    if inObject { try scanMemberKey(text, &i) } else { skipWhitespace(text, &i) }
                     break
                 }
-                let closer = open.topIsObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-                guard next == closer else { throw JSONError(.unexpectedByte(next), at: i) }
+                guard next == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { throw JSONError(.unexpectedByte(next), at: i) }
                 i &+= 1
-                open.pop()
+                depth &-= 1
             }
         }
     }
 
-    /// Scans `"key" :` inside an object.
+    /// Scans `"key" :` inside an object, and the whitespace before its value.
     @inline(__always)
     static func scanMemberKey(_ text: Text, _ i: inout Int) throws(JSONError) {
         skipWhitespace(text, &i)
         guard i < text.end else { throw JSONError(.unexpectedEnd, at: i) }
         guard text.base[i] == UInt8(ascii: "\"") else { throw JSONError(.unexpectedByte(text.base[i]), at: i) }
         i &+= 1
-        _ = try scanStringContent(text, &i)
+        _ = try scanString(text, &i)
         try expect(UInt8(ascii: ":"), text, &i)
+        skipWhitespace(text, &i)
+    }
+
+    /// Scans string content after the opening quote, through the closing one; returns whether it
+    /// holds escapes. The common case, plain bytes up to the quote, is written out here (the
+    /// compiler does not inline a throwing call); anything else goes to `scanStringContent`.
+    @inlinable @inline(__always)
+    static func scanString(_ text: Text, _ i: inout Int) throws(JSONError) -> Bool {
+        skipPlainBytes(text, &i)
+        if i < text.end, text.base[i] == UInt8(ascii: "\"") {
+            i &+= 1
+            return false
+        }
+        return try scanStringContent(text, &i)
     }
 
     /// Advances `i` to the first byte that is not plain string content (a quote, backslash,
@@ -451,7 +459,7 @@ extension JSONScanner {
 
     /// Scans string content (after the opening quote) up to and including the closing quote;
     /// returns whether it holds escapes.
-    @inlinable @inline(__always)
+    @usableFromInline
     static func scanStringContent(_ text: Text, _ i: inout Int) throws(JSONError) -> Bool {
         var hasEscapes = false
         let base = text.base, end = text.end
@@ -569,33 +577,4 @@ extension JSONScanner {
         }
         i &+= length
     }
-}
-
-/// Which open containers are objects: the first 64 levels in one word, deeper ones (which only
-/// absurd documents reach) in an array.
-struct ContainerStack {
-    private var shallow: UInt64 = 0
-    private var deep: [UInt64] = []
-    private(set) var depth = 0
-    static let capacity = 1024
-
-    var topIsObject: Bool {
-        let level = depth - 1
-        if level < 64 { return (shallow >> UInt64(level)) & 1 == 1 }
-        return (deep[(level - 64) >> 6] >> UInt64((level - 64) & 63)) & 1 == 1
-    }
-
-    mutating func push(isObject: Bool) {
-        let bit: UInt64 = isObject ? 1 : 0
-        if depth < 64 {
-            shallow = shallow & ~(1 << UInt64(depth)) | bit << UInt64(depth)
-        } else {
-            let level = depth - 64
-            if level >> 6 == deep.count { deep.append(0) }
-            deep[level >> 6] = deep[level >> 6] & ~(1 << UInt64(level & 63)) | bit << UInt64(level & 63)
-        }
-        depth += 1
-    }
-
-    mutating func pop() { depth -= 1 }
 }

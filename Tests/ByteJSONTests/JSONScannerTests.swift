@@ -94,7 +94,7 @@ private func reason(_ text: String) -> JSONError.Reason? {
         }
     }
 
-    @Test func limitsNestingWithoutRecursion() throws {
+    @Test func limitsNesting() throws {
         let limit = JSONLimits.maximumDepth
         let atLimit = Array(repeating: UInt8(ascii: "["), count: limit) + Array(repeating: UInt8(ascii: "]"), count: limit)
         #expect(try scan(atLimit) == .array)
@@ -109,6 +109,37 @@ private func reason(_ text: String) -> JSONError.Reason? {
         #expect(try scan("[{\"a\":[{\"b\":[]},{}]},[[{}]]]") == .array)
         #expect(throws: JSONError.self) { try scan("[{\"a\":[{\"b\":[]},{}]],[[{}]]]") }
         #expect(throws: JSONError.self) { try scan("{\"a\":[}") }
+    }
+
+    /// Containers are tracked 64 levels at a time: objects and arrays must still close in kind,
+    /// and members still need keys, on both sides of each 64-level boundary.
+    @Test(arguments: [63, 64, 65, 127, 128, 129, 200])
+    func mixedNestingAcrossBlocksOfLevels(depth: Int) throws {
+        /// `depth` containers, objects and arrays in turn, each holding more after its child;
+        /// also the offset where the deepest one opens.
+        func nested(_ sibling: String) -> (text: String, deepest: Int) {
+            var open = "", close = "", deepest = 0
+            for level in 0..<depth {
+                deepest = open.utf8.count
+                if level % 2 == 0 {
+                    open += #"{"k\#(level)":"#
+                    close = #","m":[1,\#(sibling)]}"# + close
+                } else {
+                    open += "[0,"
+                    close = #",{"z":[]}]"# + close
+                }
+            }
+            return (open + "null" + close, deepest)
+        }
+        let (valid, deepest) = nested(#"{"x":"y"}"#)
+        #expect(try scan(valid) == .object)
+        // A member without a value, at every level.
+        #expect(throws: JSONError.self) { try scan(nested(#"{"x"}"#).text) }
+        // The outermost closer of the other kind.
+        #expect(throws: JSONError.self) { try scan(String(valid.dropLast()) + "]") }
+        #expect(throws: JSONError(.tooDeep(limit: depth - 1), at: deepest)) {
+            try scan(Array(valid.utf8), depthLimit: depth - 1)
+        }
     }
 }
 
