@@ -85,6 +85,16 @@ public struct JSONWriter {
 
     /// Appends validated JSON text without whitespace outside strings.
     public mutating func appendCompact(_ raw: UnsafeBufferPointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count) { compact in
+            let count = JSONWriter.writeCompact(raw, to: compact.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: compact[..<count]))
+        }
+    }
+
+    /// Writes validated JSON text without whitespace outside strings to `output`, which has room
+    /// for `raw.count` bytes; returns the number written.
+    public static func writeCompact(_ raw: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt8>) -> Int {
+        var written = 0
         var inString = false
         var escaped = false
         for byte in raw {
@@ -101,8 +111,10 @@ public struct JSONWriter {
             } else if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
                 continue
             }
-            bytes.append(byte)
+            output[written] = byte
+            written += 1
         }
+        return written
     }
 
     /// Appends an integer in decimal, as a JSON number.

@@ -137,6 +137,24 @@ public struct TransformRecord {
         isCompactJSONObject = true
     }
 
+    /// Replaces the data with a compact JSON object on one line, which `write` writes at
+    /// `output` (room for `size` bytes) while reading the current data; it returns the count
+    /// written. For steps that know the size of what they write: one copy, no growing.
+    mutating func writeCompactObject(size: Int, _ write: (_ output: UnsafeMutablePointer<UInt8>, _ current: UnsafeBufferPointer<UInt8>) -> Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { output in
+            let count = withUnsafeBytes { current in write(output.baseAddress!, current) }
+            var buffer: [UInt8] = []
+            swap(&buffer, &spare)
+            buffer.removeAll(keepingCapacity: true)
+            // Room for the line feed JSON Lines adds.
+            buffer.reserveCapacity(count + 1)
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: output[..<count]))
+            spare = takeBytes()
+            data = .bytes(buffer)
+        }
+        isCompactJSONObject = true
+    }
+
     /// Sets a partition key, replacing an earlier value for the same key.
     public mutating func setPartitionKey(_ key: String, _ value: String) {
         if let index = partitionKeys.firstIndex(where: { $0.key == key }) {
@@ -160,10 +178,12 @@ public struct TransformRecord {
         self.metadata = metadata
     }
 
-    /// Moves the record's two buffers back into `data` and `spare`.
+    /// Moves the record's two buffers back into `data` and `spare`, the larger as `data`: the
+    /// next record is decoded into it, and then seldom needs it to grow.
     mutating func returnBuffers(data: inout [UInt8], spare: inout [UInt8]) {
         data = takeBytes()
         swap(&self.spare, &spare)
+        if spare.capacity > data.capacity { swap(&data, &spare) }
     }
 
     /// Appends `byte` to the data in place, keeping it unparsed.

@@ -67,34 +67,72 @@ public struct Extract: ConfigurableTransformer {
         try plan.names.withUnsafeBufferPointer { names in
             try plan.layouts.withUnsafeBufferPointer { layouts in
                 try plan.components.withUnsafeBufferPointer { components in
-                  try plan.firstKeys.withUnsafeBufferPointer { firstKeys in
-                    try record.writeObject { output, input in
-                        try withUnsafeTemporaryAllocation(of: JSONObject.Member?.self, capacity: layouts.count) { found in
-                            found.initialize(repeating: nil)
-                            try Extract.findFirstKeys(in: input, names: names, firstKeys: firstKeys, into: found)
-                            for index in layouts.indices {
-                                let layout = layouts[index]
-                                output.beginMember(encodedKey: UnsafeBufferPointer(rebasing: names[layout.key]))
-                                guard let (range, kind) = Extract.locate(layout.path.dropFirst(), from: found[index], names: names,
-                                                                         components: components, in: input) else {
-                                    output.writer.append(raw: "null")
-                                    continue
-                                }
-                                let raw = UnsafeBufferPointer(rebasing: input[range])
-                                if kind == .object || kind == .array {
-                                    output.writer.appendCompact(raw)
-                                } else {
-                                    output.writer.append(raw: raw)
-                                }
+                    try plan.firstKeys.withUnsafeBufferPointer { firstKeys in
+                        try withUnsafeTemporaryAllocation(of: JSONObject.Member?.self, capacity: layouts.count) { values in
+                            let size = try record.withUnsafeBytes { input in
+                                try Extract.locate(layouts, in: input, names: names, components: components, firstKeys: firstKeys, into: values)
+                            }
+                            record.writeCompactObject(size: size) { output, input in
+                                Extract.write(layouts, values: values, from: input, names: names, to: output)
                             }
                         }
                     }
-                  }
                 }
             }
         }
         return .keep
     }
+
+    /// Locates every field's value in one scan of `input` (nil: missing) and returns the most
+    /// the object can take: braces, commas, keys, and values at most their size in the input.
+    private static func locate(_ layouts: UnsafeBufferPointer<FieldLayout>, in input: UnsafeBufferPointer<UInt8>,
+                               names: UnsafeBufferPointer<UInt8>, components: UnsafeBufferPointer<Range<Int>>,
+                               firstKeys: UnsafeBufferPointer<Range<Int>>,
+                               into values: UnsafeMutableBufferPointer<JSONObject.Member?>) throws -> Int {
+        values.initialize(repeating: nil)
+        try findFirstKeys(in: input, names: names, firstKeys: firstKeys, into: values)
+        var size = 1 + max(1, layouts.count)
+        for index in layouts.indices {
+            let layout = layouts[index]
+            values[index] = locate(layout.path.dropFirst(), from: values[index], names: names, components: components, in: input)
+            size += layout.key.count + (values[index]?.value.count ?? null.utf8CodeUnitCount)
+        }
+        return size
+    }
+
+    /// Writes the object at `output`; returns its size.
+    private static func write(_ layouts: UnsafeBufferPointer<FieldLayout>, values: UnsafeMutableBufferPointer<JSONObject.Member?>,
+                              from input: UnsafeBufferPointer<UInt8>, names: UnsafeBufferPointer<UInt8>,
+                              to output: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 0
+        func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+            (output + count).initialize(from: bytes.baseAddress!, count: bytes.count)
+            count += bytes.count
+        }
+        output[0] = UInt8(ascii: "{")
+        count = 1
+        for index in layouts.indices {
+            if index > 0 {
+                output[count] = UInt8(ascii: ",")
+                count += 1
+            }
+            write(UnsafeBufferPointer(rebasing: names[layouts[index].key]))
+            guard let value = values[index] else {
+                write(UnsafeBufferPointer(start: null.utf8Start, count: null.utf8CodeUnitCount))
+                continue
+            }
+            let raw = UnsafeBufferPointer(rebasing: input[value.value])
+            if value.kind == .object || value.kind == .array {
+                count += JSONWriter.writeCompact(raw, to: output + count)
+            } else {
+                write(raw)
+            }
+        }
+        output[count] = UInt8(ascii: "}")
+        return count + 1
+    }
+
+    private static let null: StaticString = "null"
 
     /// Scans the record as a JSON object (validating all of it), noting for each field the
     /// member its first path component names; the last occurrence of a key wins.
@@ -113,11 +151,11 @@ public struct Extract: ConfigurableTransformer {
     }
 
     /// Follows the rest of a path (`components` indices) from a top-level member through
-    /// nested objects.
+    /// nested objects, to the member holding the value.
     private static func locate(_ rest: Range<Int>, from member: JSONObject.Member?, names: UnsafeBufferPointer<UInt8>,
-                               components: UnsafeBufferPointer<Range<Int>>, in input: UnsafeBufferPointer<UInt8>) -> (range: Range<Int>, kind: JSONKind)? {
+                               components: UnsafeBufferPointer<Range<Int>>, in input: UnsafeBufferPointer<UInt8>) -> JSONObject.Member? {
         guard let member else { return nil }
-        guard let next = rest.first else { return (member.value, member.kind) }
+        guard let next = rest.first else { return member }
         guard member.kind == .object else { return nil }
         var scanner = JSONScanner(UnsafeBufferPointer(rebasing: input[..<member.value.upperBound]), position: member.value.lowerBound)
         let key = UnsafeBufferPointer(rebasing: names[components[next]])
