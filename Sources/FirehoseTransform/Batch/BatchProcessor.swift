@@ -50,14 +50,27 @@ public struct BatchProcessor: Sendable {
         let processed = slots.withLock { $0.compactMap { $0 } }
         if let invalid = processed.lazy.compactMap(\.invalidEvent).first { throw invalid }
 
-        // One output buffer, with each chunk's ranges moved to where its bytes now sit.
         var report = BatchReport(recordsIn: event.records.count, bytesIn: eventBytes.count,
                                  deliveryStreamARN: event.deliveryStreamARN)
-        var output: [UInt8] = []
-        output.reserveCapacity(processed.reduce(0) { $0 + $1.output.count })
-        var results: [RecordResult] = []
-        results.reserveCapacity(event.records.count)
         for chunk in processed {
+            for failure in chunk.failures { report.recordFailure(of: failure.metadata, reason: failure.reason) }
+        }
+        let (output, results) = BatchProcessor.merge(processed, recordCount: event.records.count)
+
+        let encoded = FirehoseResponse.encode(event, results: results, output: output, limit: responseLimit)
+        report.tally(results, overBudget: encoded.overBudget, bytesOut: encoded.bytes.count, fits: encoded.fits)
+        return Outcome(response: encoded.bytes, report: report)
+    }
+
+    /// One output buffer for all chunks, with each chunk's ranges moved to where its bytes now
+    /// sit; a single chunk's is used as it is.
+    static func merge(_ chunks: [Chunk], recordCount: Int) -> (output: [UInt8], results: [RecordResult]) {
+        if chunks.count == 1 { return (chunks[0].output, chunks[0].results) }
+        var output: [UInt8] = []
+        output.reserveCapacity(chunks.reduce(0) { $0 + $1.output.count })
+        var results: [RecordResult] = []
+        results.reserveCapacity(recordCount)
+        for chunk in chunks {
             let offset = output.count
             output.append(contentsOf: chunk.output)
             for result in chunk.results {
@@ -67,12 +80,8 @@ public struct BatchProcessor: Sendable {
                     results.append(result)
                 }
             }
-            for failure in chunk.failures { report.recordFailure(of: failure.metadata, reason: failure.reason) }
         }
-
-        let encoded = FirehoseResponse.encode(event, results: results, output: output, limit: responseLimit)
-        report.tally(results, overBudget: encoded.overBudget, bytesOut: encoded.bytes.count, fits: encoded.fits)
-        return Outcome(response: encoded.bytes, report: report)
+        return (output, results)
     }
 
     /// Contiguous slices of the records when the batch is big enough to share: a few per
