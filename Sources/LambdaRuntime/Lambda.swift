@@ -23,7 +23,7 @@ public enum Lambda {
     /// Runs the runtime for this process and exits when the Runtime API fails. Call it from
     /// `main.swift` before anything else: it tunes malloc before the first thread starts.
     public static func main(handlers: HandlerCatalog) -> Never {
-        MemoryTuning.useSingleArena()
+        MemoryTuning.apply()
         let environment = LambdaEnvironment(ProcessInfo.processInfo.environment)
         let logger = LambdaLogger(environment: environment)
         guard let endpoint = environment.runtimeAPI else {
