@@ -71,9 +71,17 @@ public final class URLSessionTransport: HTTPTransport {
             urlRequest.setValue("close", forHTTPHeaderField: "Connection")
         }
         if request.method != "GET" {
-            urlRequest.httpBody = Data(request.body)
+            urlRequest.httpBody = sharing(request.body)
         }
         return urlRequest
+    }
+
+    /// `bytes` as Data without copying them (a response can be 6 MB): the Data keeps the array
+    /// alive, and an array's storage neither moves nor changes while another copy of it exists.
+    static func sharing(_ bytes: [UInt8]) -> Data {
+        guard !bytes.isEmpty else { return Data() }
+        let start = bytes.withUnsafeBufferPointer { UnsafeMutableRawPointer(mutating: $0.baseAddress!) }
+        return Data(bytesNoCopy: start, count: bytes.count, deallocator: .custom { _, _ in withExtendedLifetime(bytes) {} })
     }
 
     /// `url` without a user or password: AWS endpoints authenticate by signature, and a
