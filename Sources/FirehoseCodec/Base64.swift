@@ -66,36 +66,34 @@ public enum Base64 {
         return valid
     }
 
-    /// Decodes all groups: two at a time with one 8-byte store while a third follows, then one at
-    /// a time with a 4-byte store; each store's extra bytes belong to the next group, written
-    /// after it. The last group is read with `A` in place of its padding. `output` has room for
-    /// three bytes per group.
+    /// Decodes all groups: four at a time while a fifth follows, each pair with one 8-byte
+    /// store, then one at a time with a 4-byte store; each store's extra bytes belong to the
+    /// next group, written after it. The last group is read with `A` in place of its padding.
+    /// `output` has room for three bytes per group.
     private static func decodeGroups(_ encoded: UnsafeBufferPointer<UInt8>, padding: Int, into output: UnsafeMutablePointer<UInt8>) -> Bool {
         decodeTable.withUnsafeBufferPointer { table in
             @inline(__always) func group(_ i: UnsafePointer<UInt8>) -> UInt64 {
                 UInt64(table[Int(i[0])] | table[256 + Int(i[1])] | table[512 + Int(i[2])] | table[768 + Int(i[3])])
             }
-            let input = encoded.baseAddress!
-            let groups = encoded.count / 4
+            var input = encoded.baseAddress!
+            let last = input + (encoded.count - 4)
             var bad: UInt64 = 0
             var out = UnsafeMutableRawPointer(output)
-            var index = 0
-            while index &+ 3 <= groups {
-                let i = input + index &* 4
-                let low = group(i), high = group(i + 4)
-                bad |= low | high
-                out.storeBytes(of: low | high << 24, as: UInt64.self)
-                out += 6
-                index &+= 2
+            while last - input > 16 {
+                let a = group(input), b = group(input + 4), c = group(input + 8), d = group(input + 12)
+                bad |= a | b | c | d
+                out.storeBytes(of: a | b << 24, as: UInt64.self)
+                out.storeBytes(of: c | d << 24, toByteOffset: 6, as: UInt64.self)
+                out += 12
+                input += 16
             }
-            while index &+ 1 < groups {
-                let word = group(input + index &* 4)
+            while input < last {
+                let word = group(input)
                 bad |= word
                 out.storeBytes(of: UInt32(truncatingIfNeeded: word), as: UInt32.self)
                 out += 3
-                index &+= 1
+                input += 4
             }
-            let last = input + (groups - 1) * 4
             let word = table[Int(last[0])] | table[256 + Int(last[1])]
                 | table[512 + Int(padding == 2 ? UInt8(ascii: "A") : last[2])] | table[768 + Int(padding >= 1 ? UInt8(ascii: "A") : last[3])]
             bad |= UInt64(word)

@@ -30,6 +30,20 @@ import Testing
         #expect(Base64.decode(Array(encoded.utf8)) == nil, "accepted \(encoded.debugDescription)")
     }
 
+    /// Groups are decoded four, then one at a time: a bad character is caught at any position.
+    @Test func rejectsABadCharacterAnywhere() {
+        let valid = Base64.encode((0..<72).map { UInt8($0) })
+        for position in valid.indices {
+            // (`=` last is padding, which is valid.)
+            for bad: UInt8 in [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: " "), 0x80, UInt8(ascii: "=")]
+            where bad != UInt8(ascii: "=") || position < valid.count - 1 {
+                var encoded = valid
+                encoded[position] = bad
+                #expect(Base64.decode(encoded) == nil, "accepted \(bad) at \(position)")
+            }
+        }
+    }
+
     @Test func acceptsNonZeroPaddingBitsLikeMostDecoders() {
         #expect(Base64.decode(Array("Zh==".utf8)) == Array("f".utf8))
     }
