@@ -193,12 +193,10 @@ private enum EventParser {
         let bytes: UnsafeBufferPointer<UInt8>
         let hasEscapes: Bool
 
-        /// Compared byte by byte: the names are short, and a call to `memcmp` costs more.
         func `is`(_ name: StaticString) -> Bool {
             if !hasEscapes {
-                guard bytes.count == name.utf8CodeUnitCount else { return false }
-                for index in bytes.indices where bytes[index] != name.utf8Start[index] { return false }
-                return true
+                return bytes.count == name.utf8CodeUnitCount
+                    && (bytes.isEmpty || JSONScanner.equal(bytes.baseAddress!, name.utf8Start, count: bytes.count))
             }
             var decoded: [UInt8] = []
             JSONString.unescape(bytes, into: &decoded)
