@@ -105,7 +105,9 @@ public struct BatchProcessor: Sendable {
     private func process(_ event: FirehoseEvent, range: Range<Int>) -> Chunk {
         var chunk = Chunk()
         chunk.results.reserveCapacity(range.count)
-        chunk.output.reserveCapacity(event.bytes.count / 2 * range.count / max(1, event.records.count))
+        // Room for output a quarter the size of the event, as keeping a few fields needs; more
+        // grows the buffer. (Memory reserved and once touched stays resident.)
+        chunk.output.reserveCapacity(event.bytes.count / 4 * range.count / max(1, event.records.count))
         let source = event.makeRecordSource()
         var data: [UInt8] = [], spare: [UInt8] = []
         for index in range {
