@@ -240,9 +240,17 @@ private enum EventParser {
         return records
     }
 
+    /// Whether the next value (after whitespace) starts with `byte`: the common case checked
+    /// without classifying it.
+    static func nextValue(_ scanner: inout JSONScanner, startsWith byte: UInt8) -> Bool {
+        scanner.skipWhitespace()
+        return !scanner.atEnd && scanner.bytes[scanner.position] == byte
+    }
+
     static func record(_ scanner: inout JSONScanner, index: Int) throws -> FirehoseEvent.Record {
-        let kind = try scanner.peekKind()
-        guard kind == .object else { throw FirehoseEventError("record \(index) is \(kind), not an object") }
+        if !nextValue(&scanner, startsWith: UInt8(ascii: "{")) {
+            throw FirehoseEventError("record \(index) is \(try scanner.peekKind()), not an object")
+        }
         var recordID: Range<Int>?
         var data = FirehoseEvent.DataField.missing
         var arrival: Range<Int>?
@@ -252,16 +260,16 @@ private enum EventParser {
             repeat {
                 let key = try EventParser.key(&scanner)
                 if key.is("recordId") {
-                    let kind = try scanner.peekKind()
-                    guard kind == .string else { throw FirehoseEventError("record \(index) has a recordId that is \(kind), not a string") }
+                    guard nextValue(&scanner, startsWith: UInt8(ascii: "\"")) else {
+                        throw FirehoseEventError("record \(index) has a recordId that is \(try scanner.peekKind()), not a string")
+                    }
                     recordID = try scanner.scanString().content
                 } else if key.is("data") {
-                    let kind = try scanner.peekKind()
-                    if kind == .string {
+                    if nextValue(&scanner, startsWith: UInt8(ascii: "\"")) {
                         data = try locateData(&scanner)
                     } else {
+                        data = .notAString(try scanner.peekKind())
                         try scanner.scanValue()
-                        data = .notAString(kind)
                     }
                 } else if key.is("approximateArrivalTimestamp") {
                     let value = try scanner.scanValue()
