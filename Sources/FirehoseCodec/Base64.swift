@@ -53,16 +53,14 @@ public enum Base64 {
         var padding = 0
         if encoded[count - 1] == UInt8(ascii: "=") { padding += 1 }
         if encoded[count - 2] == UInt8(ascii: "=") { padding += 1 }
-        // Decoded in place: the array is brought to the size the groups fill, growing only by
-        // what the last record lacked, then cut to the decoded length.
+        // Decoded in place: the array grows to at least the size the groups fill (only by what
+        // the last record lacked), then is cut once to the decoded length.
         let written = count / 4 * 3
         if output.count < written {
             output.append(contentsOf: repeatElement(0, count: written - output.count))
-        } else {
-            output.removeLast(output.count - written)
         }
         let valid = output.withUnsafeMutableBufferPointer { decodeGroups(encoded, padding: padding, into: $0.baseAddress!) }
-        output.removeLast(valid ? padding : output.count)
+        output.removeLast(valid ? output.count - (written - padding) : output.count)
         return valid
     }
 
