@@ -127,6 +127,15 @@ public struct JSONScanner {
         // Bit n is set when a key is n bytes long (63: longer): most members fail this one test.
         var lengths: UInt64 = 0
         for name in keys { lengths |= 1 &<< UInt64(min(name.count, 63)) }
+        if scanned.plain {
+            var i = position
+            if JSONScanner.scanPlainObject(scanned, &i, depthLimit: depthLimit, lengths: lengths, keys: keys, names: names, found: found) {
+                position = i
+                return
+            }
+            // Not valid, or nested too deeply for the fast path: the general scan says which.
+            found.update(repeating: nil)
+        }
         try JSONScanner.scanObject(scanned, &position, depthLimit: depthLimit) { member in
             guard member.keyHasEscapes || lengths &>> UInt64(min(member.key.count, 63)) & 1 == 1 else { return }
             for k in keys.indices {
@@ -140,6 +149,112 @@ public struct JSONScanner {
                 }
             }
         }
+    }
+
+    /// `scanObject(findingMembers:)` for plain text (`Text.plain`), where a string runs to the
+    /// next quote and whitespace can only be spaces: one loop, nesting kept in a word, no calls
+    /// but for numbers and literals. Returns false at anything else (invalid JSON, or nesting
+    /// deeper than 64 levels), with `found` partly filled: the general scan then reports it.
+    static func scanPlainObject(_ text: Text, _ position: inout Int, depthLimit: Int, lengths: UInt64,
+                                keys: UnsafeBufferPointer<Range<Int>>, names: UnsafeBufferPointer<UInt8>,
+                                found: UnsafeMutableBufferPointer<JSONObject.Member?>) -> Bool {
+        let base = text.base, end = text.end
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        var i = position
+        guard i < end, base[i] == UInt8(ascii: "{") else { return false }
+        i &+= 1
+        skipWhitespace(text, &i)
+        if i < end, base[i] == UInt8(ascii: "}") {
+            position = i &+ 1
+            return true
+        }
+        let levels = min(depthLimit, 64)
+        // Bit k: the container open at level k is an object; level 0 is the one scanned.
+        var objects: UInt64 = 1
+        var depth = 1
+        // The top-level member being read.
+        var keyStart = 0, keyEnd = 0, valueStart = 0
+        // Each pass starts at a member or element (spaces skipped).
+        while true {
+            if objects &>> UInt64(depth &- 1) & 1 == 1 {
+                guard i < end, base[i] == quote else { return false }
+                let start = i &+ 1
+                guard skipPlainString(text, &i) else { return false }
+                if depth == 1 {
+                    keyStart = start
+                    keyEnd = i &- 1
+                }
+                skipWhitespace(text, &i)
+                guard i < end, base[i] == UInt8(ascii: ":") else { return false }
+                i &+= 1
+                skipWhitespace(text, &i)
+            }
+            if depth == 1 { valueStart = i }
+            guard i < end else { return false }
+            var kind: JSONKind
+            switch base[i] {
+            case quote:
+                guard skipPlainString(text, &i) else { return false }
+                kind = .string
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                do { try scanNumber(text, &i) } catch { return false }
+                kind = .number
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard depth < levels else { return false }
+                let isObject = base[i] == UInt8(ascii: "{")
+                i &+= 1
+                skipWhitespace(text, &i)
+                guard i < end else { return false }
+                if base[i] != (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    objects = objects & ~(1 &<< UInt64(depth)) | (isObject ? 1 : 0) &<< UInt64(depth)
+                    depth &+= 1
+                    continue
+                }
+                i &+= 1
+                kind = isObject ? .object : .array
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                kind = base[i] == UInt8(ascii: "n") ? .null : .bool
+                do { try scanLiteral(text, &i) } catch { return false }
+            default:
+                return false
+            }
+            // After a value: note a top-level member, then close containers or move on.
+            while true {
+                let keyLength = keyEnd &- keyStart
+                if depth == 1, lengths &>> UInt64(min(keyLength, 63)) & 1 == 1 {
+                    for k in keys.indices where keys[k].count == keyLength
+                        && equal(base + keyStart, names.baseAddress! + keys[k].lowerBound, count: keyLength) {
+                        found[k] = JSONObject.Member(key: keyStart..<keyEnd, keyHasEscapes: false, value: valueStart..<i, kind: kind)
+                    }
+                }
+                skipWhitespace(text, &i)
+                guard i < end else { return false }
+                if base[i] == comma {
+                    i &+= 1
+                    skipWhitespace(text, &i)
+                    break
+                }
+                let inObject = objects &>> UInt64(depth &- 1) & 1 == 1
+                guard base[i] == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
+                i &+= 1
+                depth &-= 1
+                if depth == 0 {
+                    position = i
+                    return true
+                }
+                kind = inObject ? .object : .array
+            }
+        }
+    }
+
+    /// Skips the plain string whose opening quote is at `i`; false if it does not end.
+    @inline(__always)
+    static func skipPlainString(_ text: Text, _ i: inout Int) -> Bool {
+        i &+= 1
+        skipToQuote(text, &i)
+        guard i < text.end else { return false }
+        i &+= 1
+        return true
     }
 
     /// Whether `count` bytes at `a` and `b` are equal: eight at a time, inline, since the keys
@@ -415,29 +530,11 @@ extension JSONScanner {
     /// first, where most strings end, then 32 at a time for long ones.
     @inlinable @inline(__always)
     static func skipPlainBytes(_ text: Text, _ i: inout Int) {
-        let base = text.base, end = text.end
         if text.plain {
-            // Only a quote can end plain content: look for one a word at a time in the first
-            // 32 bytes, where most strings end, then with `memchr`.
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            var words = 0
-            while words < 4, i &+ 8 <= end {
-                let quote = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ (ones &* 0x22)
-                let found = (quote &- ones) & ~quote & (ones &* 0x80)
-                if found != 0 {
-                    i &+= found.trailingZeroBitCount &>> 3
-                    return
-                }
-                i &+= 8
-                words &+= 1
-            }
-            guard i < end, let quote = memchr(base + i, Int32(UInt8(ascii: "\"")), end &- i) else {
-                i = end
-                return
-            }
-            i = UnsafeRawPointer(quote) - UnsafeRawPointer(base)
+            skipToQuote(text, &i)
             return
         }
+        let base = text.base, end = text.end
         guard i &+ 8 <= end else { return }
         var special = specialStringBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
         if special == 0 {
@@ -451,6 +548,30 @@ extension JSONScanner {
         }
         // The lowest flagged byte of a word is exactly the first special one.
         if special != 0 { i &+= special.trailingZeroBitCount &>> 3 }
+    }
+
+    /// Advances `i` to the next quote, or to the end: in plain text, where only a quote can end
+    /// a string. A word at a time in the first 32 bytes, where most strings end, then `memchr`.
+    @inlinable @inline(__always)
+    static func skipToQuote(_ text: Text, _ i: inout Int) {
+        let base = text.base, end = text.end
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var words = 0
+        while words < 4, i &+ 8 <= end {
+            let quote = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ (ones &* 0x22)
+            let found = (quote &- ones) & ~quote & (ones &* 0x80)
+            if found != 0 {
+                i &+= found.trailingZeroBitCount &>> 3
+                return
+            }
+            i &+= 8
+            words &+= 1
+        }
+        guard i < end, let quote = memchr(base + i, Int32(UInt8(ascii: "\"")), end &- i) else {
+            i = end
+            return
+        }
+        i = UnsafeRawPointer(quote) - UnsafeRawPointer(base)
     }
 
     /// Whether any of the 32 bytes at `p` is a quote, backslash, control or non-ASCII byte.

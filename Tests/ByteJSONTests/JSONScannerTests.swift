@@ -225,3 +225,87 @@ private func reason(_ text: String) -> JSONError.Reason? {
         #expect(![0xF0, 0x9F, 0x98].withUnsafeBufferPointer { UTF8Validation.isValid($0) })
     }
 }
+
+/// `scanObject(findingMembers:)` has a fast path for plain text (ASCII without escapes or
+/// control bytes): it must accept, reject and find exactly what the general parse does.
+@Suite struct FindingMembersTests {
+    /// The raw value of each of `keys` that `scanObject(findingMembers:)` finds in the object
+    /// `text`, or the error it throws.
+    private func find(_ keys: [String], in text: String, depthLimit: Int = JSONLimits.maximumDepth) -> Result<[String?], JSONError> {
+        let bytes = Array(text.utf8)
+        var names: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for key in keys {
+            ranges.append(names.count..<(names.count + key.utf8.count))
+            names += key.utf8
+        }
+        return bytes.withUnsafeBufferPointer { buffer in
+            names.withUnsafeBufferPointer { names in
+                ranges.withUnsafeBufferPointer { ranges in
+                    var found = [JSONObject.Member?](repeating: nil, count: keys.count)
+                    do throws(JSONError) {
+                        // As Extract reads a record.
+                        var scanner = JSONScanner(buffer)
+                        try scanner.expectObjectDocument(depthLimit: depthLimit)
+                        try found.withUnsafeMutableBufferPointer { found throws(JSONError) in
+                            try scanner.scanObject(findingMembers: found, named: ranges, in: names, depthLimit: depthLimit)
+                        }
+                        scanner.skipWhitespace()
+                        guard scanner.atEnd else { throw JSONError(.trailingContent, at: scanner.position) }
+                        return .success(found.map { $0.map { String(decoding: buffer[$0.value], as: UTF8.self) } })
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+        }
+    }
+
+    /// What the general parse makes of `text`: the raw value of each key (the last one wins).
+    private func reference(_ keys: [String], in text: String, depthLimit: Int = JSONLimits.maximumDepth) -> Result<[String?], JSONError> {
+        do throws(JSONError) {
+            let object = try JSONObject(parsing: Array(text.utf8), depthLimit: depthLimit)
+            return .success(keys.map { key in object[key].map { String(decoding: $0.rawBytes, as: UTF8.self) } })
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    @Test(arguments: [
+        #"{}"#, #"{ }"#, #"{"user":"u1","time":"t","action":"view"}"#,
+        #"{"n":1,"user":"first","user":"last","action":null}"#,
+        #"{ "user" : "spaced" , "time" : -12.5e+3 , "action" : true }"#,
+        #"{"items":[{"sku":"A","qty":3},{"user":"nested"}],"user":{"name":"obj","user":"x"},"time":[],"action":{}}"#,
+        #"{"geo":{"a":[[[],{}],[{"b":[1,2,{"c":false}]}]]},"action":"deep"}"#,
+        #"{"time":0,"action":-0,"user":1.5E-7}"#,
+        #"{"u":"a","user":"b"} "#, #"{"user":"é"}"#, #"{"user":"a\"b","time":"\u0041"}"#,
+        // Invalid, each in a different way.
+        #"{"user":"a""#, #"{"user":"a",}"#, #"{"user" "a"}"#, #"{"user":}"#, #"{user:"a"}"#, #"{"user":"a"]"#,
+        #"{"items":[1,2}"#, #"{"items":{"a":1]}"#, #"{"n":01}"#, #"{"n":1.}"#, #"{"n":-}"#, #"{"b":tru}"#,
+        #"{"b":nul}"#, #"{"a":1}x"#, #"{"a":1}}"#, #"{"a":[1 2]}"#, #"{"a":{"b" 1}}"#, #"{"a":{,}}"#,
+        #"{"a":[,]}"#, #"{"a":"b"#, #"{"#, "", #"["user"]"#, #"{"a":1,"#,
+    ])
+    func agreesWithTheGeneralParse(text: String) {
+        let keys = ["user", "time", "action"]
+        let found = find(keys, in: text), expected = reference(keys, in: text)
+        switch (found, expected) {
+        case (.success(let a), .success(let b)): #expect(a == b, "\(text)")
+        case (.failure, .failure): break
+        default: Issue.record("\(text): found \(found), the general parse \(expected)")
+        }
+    }
+
+    @Test(arguments: [63, 64, 65, 200])
+    func agreesOnDeepNesting(depth: Int) {
+        let text = #"{"user":"u","deep":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + #","time":"t"}"#
+        for limit in [depth, depth + 1, depth + 2] {
+            let found = find(["user", "time"], in: text, depthLimit: limit)
+            let expected = reference(["user", "time"], in: text, depthLimit: limit)
+            switch (found, expected) {
+            case (.success(let a), .success(let b)): #expect(a == b)
+            case (.failure(let a), .failure(let b)): #expect(a == b)
+            default: Issue.record("depth \(depth), limit \(limit): found \(found), the general parse \(expected)")
+            }
+        }
+    }
+}
