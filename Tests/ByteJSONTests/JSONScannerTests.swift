@@ -81,16 +81,23 @@ private func reason(_ text: String) -> JSONError.Reason? {
     }
 
     @Test func stringFastPathFindsSpecialBytesAtEveryOffset() throws {
-        // A quote, backslash, control or non-ASCII byte in any lane of the 8-byte fast path.
-        for offset in 0..<17 {
-            var bytes = Array(repeating: UInt8(ascii: "a"), count: 17)
-            bytes[offset] = 0x01
-            #expect(throws: JSONError.self) { try scan([0x22] + bytes + [0x22]) }
-            bytes[offset] = UInt8(ascii: "\"")
-            #expect(throws: JSONError.self) { try scan([0x22] + bytes + [0x22]) }
-            bytes[offset] = 0xC3
-            bytes.insert(0xA9, at: offset + 1)
-            #expect(try scan([0x22] + bytes + [0x22]) == .string)
+        // A special byte in any lane of the 16-byte and 8-byte fast paths, and past them.
+        for length in 1...80 {
+            for offset in 0..<length {
+                var bytes = Array(repeating: UInt8(ascii: "a"), count: length)
+                func scanned(_ content: [UInt8]) throws(JSONError) -> JSONKind { try scan([0x22] + content + [0x22]) }
+                for invalid: UInt8 in [0x01, 0x1F, UInt8(ascii: "\""), 0xFF] {
+                    bytes[offset] = invalid
+                    #expect(throws: JSONError.self, "\(invalid) at \(offset) of \(length)") { try scanned(bytes) }
+                }
+                bytes[offset] = 0x7F
+                #expect(try scanned(bytes) == .string)
+                bytes[offset] = UInt8(ascii: "\\")
+                #expect(try scanned(Array(bytes[...offset]) + [UInt8(ascii: "n")] + bytes[(offset + 1)...]) == .string)
+                #expect(throws: JSONError.self) { try scanned(Array(bytes[...offset]) + [UInt8(ascii: "x")] + bytes[(offset + 1)...]) }
+                bytes[offset] = 0xC3
+                #expect(try scanned(Array(bytes[...offset]) + [0xA9] + bytes[(offset + 1)...]) == .string)
+            }
         }
     }
 
