@@ -119,12 +119,12 @@ public struct JSONScanner {
                                     depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) {
         let bytes = self.bytes
         // Machine-written records are mostly plain ASCII without escapes: checked at vector
-        // speed once, strings are then found with `memchr`.
+        // speed once, they go through `scanPlainObject`, where a string ends at the next quote.
         var last = bytes.count
         while last > position, JSONValue.isWhitespace(bytes[last - 1]) { last -= 1 }
         let base = self.text.base
         let scanned = Text(base: base, end: bytes.count, plain: JSONScanner.isPlain(base + position, count: last - position))
-        // Bit n is set when a key is n bytes long (63: longer): most members fail this one test.
+        // For `note`: bit n is set when a key is n bytes long (63: longer).
         var lengths: UInt64 = 0
         for name in keys { lengths |= 1 &<< UInt64(min(name.count, 63)) }
         if scanned.plain {
@@ -137,16 +137,25 @@ public struct JSONScanner {
             found.update(repeating: nil)
         }
         try JSONScanner.scanObject(scanned, &position, depthLimit: depthLimit) { member in
-            guard member.keyHasEscapes || lengths &>> UInt64(min(member.key.count, 63)) & 1 == 1 else { return }
-            for k in keys.indices {
-                let name = keys[k]
-                // An unescaped key of another length cannot match: most members stop here.
-                guard member.keyHasEscapes || name.count == member.key.count else { continue }
-                if member.keyHasEscapes {
-                    if member.keyEquals(UnsafeBufferPointer(rebasing: names[name]), in: bytes) { found[k] = member }
-                } else if JSONScanner.equal(base + member.key.lowerBound, names.baseAddress! + name.lowerBound, count: name.count) {
-                    found[k] = member
-                }
+            JSONScanner.note(member, in: bytes, lengths: lengths, keys: keys, names: names, found: found)
+        }
+    }
+
+    /// Notes `member` in `found[k]` for each key `k` that names it. `lengths` has bit n set when
+    /// a key is n bytes long (63: longer): an unescaped key of no such length, most members,
+    /// fails that one test.
+    @inline(__always)
+    static func note(_ member: JSONObject.Member, in bytes: UnsafeBufferPointer<UInt8>, lengths: UInt64,
+                     keys: UnsafeBufferPointer<Range<Int>>, names: UnsafeBufferPointer<UInt8>,
+                     found: UnsafeMutableBufferPointer<JSONObject.Member?>) {
+        guard member.keyHasEscapes || lengths &>> UInt64(min(member.key.count, 63)) & 1 == 1 else { return }
+        for k in keys.indices {
+            let name = keys[k]
+            guard member.keyHasEscapes || name.count == member.key.count else { continue }
+            if member.keyHasEscapes {
+                if member.keyEquals(UnsafeBufferPointer(rebasing: names[name]), in: bytes) { found[k] = member }
+            } else if JSONScanner.equal(bytes.baseAddress! + member.key.lowerBound, names.baseAddress! + name.lowerBound, count: name.count) {
+                found[k] = member
             }
         }
     }
@@ -220,12 +229,10 @@ public struct JSONScanner {
             }
             // After a value: note a top-level member, then close containers or move on.
             while true {
-                let keyLength = keyEnd &- keyStart
-                if depth == 1, lengths &>> UInt64(min(keyLength, 63)) & 1 == 1 {
-                    for k in keys.indices where keys[k].count == keyLength
-                        && equal(base + keyStart, names.baseAddress! + keys[k].lowerBound, count: keyLength) {
-                        found[k] = JSONObject.Member(key: keyStart..<keyEnd, keyHasEscapes: false, value: valueStart..<i, kind: kind)
-                    }
+                // The length test first, so that a member is built only for a likely key.
+                if depth == 1, lengths &>> UInt64(min(keyEnd &- keyStart, 63)) & 1 == 1 {
+                    note(JSONObject.Member(key: keyStart..<keyEnd, keyHasEscapes: false, value: valueStart..<i, kind: kind),
+                         in: UnsafeBufferPointer(start: base, count: end), lengths: lengths, keys: keys, names: names, found: found)
                 }
                 skipWhitespace(text, &i)
                 guard i < end else { return false }
