@@ -132,9 +132,7 @@ public struct TransformRecord {
         swap(&buffer, &spare)
         var writer = JSONObjectWriter(reusing: consume buffer)
         try withUnsafeBytes { current in try build(&writer, current) }
-        spare = takeBytes()
-        data = .bytes(writer.finish())
-        isCompactJSONObject = true
+        install(compactObject: writer.finish())
     }
 
     /// Replaces the data with a compact JSON object on one line, which `write` writes at
@@ -149,9 +147,14 @@ public struct TransformRecord {
             // Room for the line feed JSON Lines adds.
             buffer.reserveCapacity(count + 1)
             buffer.append(contentsOf: UnsafeBufferPointer(rebasing: output[..<count]))
-            spare = takeBytes()
-            data = .bytes(buffer)
+            install(compactObject: buffer)
         }
+    }
+
+    /// Makes `object`, written in the spare buffer, the data, and the old data's buffer the spare.
+    private mutating func install(compactObject object: [UInt8]) {
+        spare = takeBytes()
+        data = .bytes(object)
         isCompactJSONObject = true
     }
 
