@@ -248,14 +248,13 @@ private enum EventParser {
     }
 
     static func record(_ scanner: inout JSONScanner, index: Int) throws -> FirehoseEvent.Record {
-        if !nextValue(&scanner, startsWith: UInt8(ascii: "{")) {
+        guard scanner.consume(UInt8(ascii: "{")) else {
             throw FirehoseEventError("record \(index) is \(try scanner.peekKind()), not an object")
         }
         var recordID: Range<Int>?
         var data = FirehoseEvent.DataField.missing
         var arrival: Range<Int>?
         var kinesis: Range<Int>?
-        try scanner.expect(UInt8(ascii: "{"))
         if !scanner.consume(UInt8(ascii: "}")) {
             repeat {
                 let key = try EventParser.key(&scanner)
