@@ -18,7 +18,7 @@ case "generate":
     let lean = arguments.count > 4 && arguments[4] == "lean"
     try Data(BenchmarkBatch.generate(records: count, withItems: !lean)).write(to: URL(fileURLWithPath: arguments[2]), options: .atomic)
 case "measure":
-    let event = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[2])))
+    let event = try Data(contentsOf: URL(fileURLWithPath: arguments[2]))
     let iterations = arguments.count > 3 ? Int(arguments[3]) ?? 15 : 15
     let processor = BatchProcessor(pipeline: .usernameTimestampAction, parallelism: 2)
     let swift = try median(iterations) { try processor.process(event).response.count }
@@ -30,7 +30,7 @@ case "measure":
                  swift, oneThread, foundation, event.count, try processor.process(event).report.recordsIn))
 case "profile":
     // One thread, many times over: for `perf record -g -- firehose-bench profile PATH 300`.
-    let event = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[2])))
+    let event = try Data(contentsOf: URL(fileURLWithPath: arguments[2]))
     let processor = BatchProcessor(pipeline: .usernameTimestampAction, parallelism: 1)
     var bytes = 0
     for _ in 0..<(arguments.count > 3 ? Int(arguments[3]) ?? 300 : 300) { bytes &+= try processor.process(event).response.count }
@@ -120,8 +120,8 @@ enum FoundationTransform {
         let records: [Record]
     }
 
-    static func run(_ event: [UInt8]) throws -> [UInt8] {
-        let decoded = try JSONDecoder().decode(Event.self, from: Data(event))
+    static func run(_ event: Data) throws -> [UInt8] {
+        let decoded = try JSONDecoder().decode(Event.self, from: event)
         var records: [Response.Record] = []
         records.reserveCapacity(decoded.records.count)
         for record in decoded.records {

@@ -90,7 +90,7 @@ public struct EMRClient: Sendable {
             switch result {
             case .success(let response):
                 do {
-                    return try JSONDecoder().decode(Output.self, from: Data(response.isEmpty ? Array("{}".utf8) : response))
+                    return try JSONDecoder().decode(Output.self, from: response.isEmpty ? Data("{}".utf8) : response)
                 } catch {
                     throw EMRError(operation: operation, kind: .invalidResponse, message: "cannot read the response: \(error)")
                 }
@@ -111,7 +111,7 @@ public struct EMRClient: Sendable {
     }
 
     /// One signed attempt: the response body on success, the error otherwise.
-    private func attemptCall(_ operation: String, body: [UInt8], deadline: ContinuousClock.Instant) async -> Result<[UInt8], EMRError> {
+    private func attemptCall(_ operation: String, body: [UInt8], deadline: ContinuousClock.Instant) async -> Result<Data, EMRError> {
         let remaining = deadline - ContinuousClock.now
         guard remaining > .zero else {
             return .failure(EMRError(operation: operation, kind: .transport, message: "the invocation's deadline has passed"))
@@ -146,7 +146,7 @@ public struct EMRClient: Sendable {
     /// The error code from `__type` (`com.amazonaws…#Code`) or `x-amzn-ErrorType` (`Code:uri`),
     /// and the message from `message` or `Message`.
     static func serviceError(_ operation: String, _ response: HTTPResponse) -> EMRError {
-        let body = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body))
+        let body = try? JSONDecoder().decode(ErrorBody.self, from: response.body)
         var code = body?.type ?? response.headers["x-amzn-errortype"] ?? ""
         if let hash = code.lastIndex(of: "#") { code = String(code[code.index(after: hash)...]) }
         if let colon = code.firstIndex(of: ":") { code = String(code[..<colon]) }

@@ -1,4 +1,9 @@
 import ByteJSON
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,7 +22,7 @@ public struct FirehoseEventError: Error, CustomStringConvertible, Sendable {
 /// ranges into `bytes`, so record ids and original data can be copied to the response verbatim.
 ///
 /// Parsing validates the whole event except the contents of `data` strings, whose ends are
-/// found with `memchr`: the base64 decoder checks them anyway, and `data(ofRecords:)` validates
+/// found with `memchr`: the base64 decoder checks them anyway, and `DataReader` validates
 /// one as JSON only when it does not decode. Read every record's data through it before
 /// copying any to a response.
 public struct FirehoseEvent: Sendable {
@@ -57,8 +62,9 @@ public struct FirehoseEvent: Sendable {
         public let kinesisMetadata: Range<Int>?
     }
 
-    /// The event exactly as received; every range in `records` indexes it.
-    public let bytes: [UInt8]
+    /// The event exactly as received, not copied; every range in `records` indexes its bytes
+    /// (counted from its first byte, whatever the `Data`'s indices).
+    public let bytes: Data
     /// `invocationId`, when present and a string.
     public let invocationID: String?
     /// `deliveryStreamArn`: the delivery stream that sent the batch, when present and a string.
@@ -72,10 +78,10 @@ public struct FirehoseEvent: Sendable {
 
     /// Parses the envelope and locates every record. Throws unless `bytes` is a JSON object with
     /// a `records` array of objects that each have a string `recordId`.
-    public init(parsing bytes: [UInt8]) throws(FirehoseEventError) {
+    public init(parsing bytes: Data) throws(FirehoseEventError) {
         var invocationID: String?, deliveryStreamARN: String?, region: String?, sourceKinesisStreamARN: String?
         var records: [Record]?
-        try bytes.withUnsafeBufferPointer { buffer throws(FirehoseEventError) in
+        try bytes.withUInt8Buffer { buffer throws(FirehoseEventError) in
             var scanner = JSONScanner(buffer)
             try EventParser.run {
                 let kind = try scanner.peekKind()
@@ -124,11 +130,21 @@ public struct FirehoseEvent: Sendable {
         case notBase64
     }
 
-    /// Decodes record `index`'s data into `buffer`, replacing its contents but keeping its
-    /// capacity, so one buffer serves a whole batch. Throws when a `data` string turns out not to
-    /// be valid JSON, which makes the whole event invalid.
-    public func decodeData(ofRecord index: Int, into buffer: inout [UInt8]) throws(FirehoseEventError) -> DataStatus {
-        try bytes.withUnsafeBufferPointer { event throws(FirehoseEventError) in
+    /// Calls `body` with a reader of the records' data, which reads the event's bytes in place
+    /// for as long as `body` runs: one look-up of the `Data`'s storage for a whole batch.
+    public func withDataReader<R>(_ body: (DataReader) -> R) -> R {
+        bytes.withUInt8Buffer { body(DataReader(records: records, event: $0)) }
+    }
+
+    /// Decodes records' data; valid only inside ``FirehoseEvent/withDataReader(_:)``.
+    public struct DataReader {
+        let records: [Record]
+        let event: UnsafeBufferPointer<UInt8>
+
+        /// Decodes record `index`'s data into `buffer`, replacing its contents but keeping its
+        /// capacity, so one buffer serves a whole batch. Throws when a `data` string turns out not
+        /// to be valid JSON, which makes the whole event invalid.
+        public func decodeData(ofRecord index: Int, into buffer: inout [UInt8]) throws(FirehoseEventError) -> DataStatus {
             switch records[index].data {
             case .missing: return .missing
             case .notAString(let kind): return .notAString(kind)
@@ -156,7 +172,10 @@ public struct FirehoseEvent: Sendable {
     /// The base64-decoded data of record `index`.
     public func data(ofRecord index: Int) throws(FirehoseEventError) -> RecordData {
         var buffer: [UInt8] = []
-        switch try decodeData(ofRecord: index, into: &buffer) {
+        let status = withDataReader { reader in
+            Result { () throws(FirehoseEventError) in try reader.decodeData(ofRecord: index, into: &buffer) }
+        }
+        switch try status.get() {
         case .decoded: return .bytes(buffer)
         case .missing: return .missing
         case .notAString(let kind): return .notAString(kind)
@@ -173,6 +192,17 @@ public struct FirehoseEvent: Sendable {
         return RecordMetadata(source: source ?? makeRecordSource(), recordID: record.recordID,
                               approximateArrivalTimestamp: record.approximateArrivalTimestamp,
                               kinesisMetadata: record.kinesisMetadata)
+    }
+}
+
+extension Data {
+    /// Calls `body` with the bytes, not copied. (`withUnsafeBytes` rethrows untyped errors, so
+    /// a typed one is carried out in a `Result`.)
+    func withUInt8Buffer<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        let result: Result<R, E> = withUnsafeBytes { raw in
+            Result { () throws(E) -> R in try body(raw.assumingMemoryBound(to: UInt8.self)) }
+        }
+        return try result.get()
     }
 }
 

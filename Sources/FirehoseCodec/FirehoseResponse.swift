@@ -60,7 +60,7 @@ public enum FirehoseResponse {
         let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
             var out = OutputCursor(buffer)
             out.write(Fragment.open)
-            event.bytes.withUnsafeBufferPointer { source in
+            event.bytes.withUInt8Buffer { source in
                 output.withUnsafeBufferPointer { output in
                     for (index, result) in admitted.enumerated() {
                         if index > 0 { out.write(Fragment.separator) }

@@ -1,11 +1,16 @@
 import ByteJSON
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The event bytes that records' metadata reads from. Make one per thread: records then
 /// share this object's reference count instead of the event buffer's, which every core touches.
 public final class RecordSource: Sendable {
-    let bytes: [UInt8]
+    let bytes: Data
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: Data) { self.bytes = bytes }
 }
 
 /// What Firehose says about a record besides its data. Values are decoded only when read.
@@ -39,7 +44,7 @@ public struct RecordMetadata: Sendable {
             writer.append(raw: kinesisMetadataJSON.utf8)
             kinesis = start..<writer.bytes.count
         }
-        self.init(source: RecordSource(writer.bytes), recordID: 1..<idEnd, approximateArrivalTimestamp: arrival,
+        self.init(source: RecordSource(Data(writer.bytes)), recordID: 1..<idEnd, approximateArrivalTimestamp: arrival,
                   kinesisMetadata: kinesis)
     }
 
@@ -47,12 +52,12 @@ public struct RecordMetadata: Sendable {
     /// has no such number or one that is not a whole 64-bit count of milliseconds.
     public var approximateArrivalTimestamp: Int64? {
         guard let arrivalRange else { return nil }
-        return source.bytes.withUnsafeBufferPointer { RecordMetadata.milliseconds(UnsafeBufferPointer(rebasing: $0[arrivalRange])) }
+        return source.bytes.withUInt8Buffer { RecordMetadata.milliseconds(UnsafeBufferPointer(rebasing: $0[arrivalRange])) }
     }
 
     /// The `recordId`, escapes decoded: the response must return it unchanged.
     public var recordID: String {
-        source.bytes.withUnsafeBufferPointer { buffer in
+        source.bytes.withUInt8Buffer { buffer in
             let content = UnsafeBufferPointer(rebasing: buffer[recordIDRange])
             return JSONString.decode(content, hasEscapes: content.contains(UInt8(ascii: "\\")))
         }
@@ -61,7 +66,8 @@ public struct RecordMetadata: Sendable {
     /// The `kinesisRecordMetadata` object, when the source is a Kinesis data stream.
     public var kinesis: JSONObject? {
         guard let kinesisRange else { return nil }
-        return JSONValue(validated: source.bytes, range: kinesisRange, kind: .object).objectValue
+        let object = source.bytes.withUInt8Buffer { Array($0[kinesisRange]) }
+        return JSONValue(validated: object, range: 0..<object.count, kind: .object).objectValue
     }
 
     /// The Kinesis shard the record came from, when the source is a data stream.

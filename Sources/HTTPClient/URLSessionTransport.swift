@@ -54,7 +54,7 @@ public final class URLSessionTransport: HTTPTransport {
         for case let (name as String, value as String) in http.allHeaderFields {
             headers[name] = value
         }
-        return HTTPResponse(status: http.statusCode, headers: headers, body: [UInt8](data ?? Data()))
+        return HTTPResponse(status: http.statusCode, headers: headers, body: data ?? Data())
     }
 
     /// The URLRequest for `request`.

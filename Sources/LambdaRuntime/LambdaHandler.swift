@@ -6,9 +6,10 @@ import Foundation
 
 /// The one thing the runtime asks of a function: turn an event's bytes into a response's bytes.
 public protocol LambdaHandler: Sendable {
-    /// Handles one invocation. Throwing reports an invocation error (an ``LambdaError`` chooses
-    /// its `errorType`); the runtime then goes on to the next event.
-    func handle(_ event: [UInt8], context: LambdaContext) async throws -> [UInt8]
+    /// Handles one invocation: `event` is the body as the transport received it, not copied
+    /// (a Firehose batch can be 6 MB). Throwing reports an invocation error (an ``LambdaError``
+    /// chooses its `errorType`); the runtime then goes on to the next event.
+    func handle(_ event: Data, context: LambdaContext) async throws -> [UInt8]
 }
 
 /// A handler that speaks `Codable` types; the adapter decodes the event and encodes the result.
@@ -23,10 +24,10 @@ public protocol CodableLambdaHandler: LambdaHandler {
 
 extension CodableLambdaHandler {
     /// Decodes the event, calls ``handle(_:context:)-(Event,_)``, and encodes its output.
-    public func handle(_ event: [UInt8], context: LambdaContext) async throws -> [UInt8] {
+    public func handle(_ event: Data, context: LambdaContext) async throws -> [UInt8] {
         let decoded: Event
         do {
-            decoded = try JSONDecoder().decode(Event.self, from: Data(event))
+            decoded = try JSONDecoder().decode(Event.self, from: event)
         } catch {
             throw InvalidEventError("event is not a valid \(Event.self): \(DecodingErrorDescription(error))")
         }

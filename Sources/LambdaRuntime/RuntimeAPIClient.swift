@@ -16,8 +16,8 @@ public struct Invocation: Sendable {
     public let clientContext: String?
     /// `Lambda-Runtime-Cognito-Identity`, raw JSON.
     public let cognitoIdentity: String?
-    /// The event's bytes.
-    public let event: [UInt8]
+    /// The event's bytes, as the transport received them.
+    public let event: Data
 }
 
 /// The Runtime API failed: the environment is broken and the runtime must exit.

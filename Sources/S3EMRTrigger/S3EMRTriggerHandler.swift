@@ -33,8 +33,8 @@ public struct S3EMRTriggerHandler: LambdaHandler {
                              client: EMRClient(region: region, credentials: credentials, endpoint: endpoint, transport: transport))
     }
 
-    public func handle(_ event: [UInt8], context: LambdaContext) async throws -> [UInt8] {
-        guard let s3Event = S3Event(json: event) else {
+    public func handle(_ event: Data, context: LambdaContext) async throws -> [UInt8] {
+        guard let s3Event = S3Event(json: [UInt8](event)) else {
             throw InvalidEventError("not an S3 event: expected an S3 notification (\"Records\"), an EventBridge \"Object Created\" event, or the s3:TestEvent")
         }
         let logger = context.logger

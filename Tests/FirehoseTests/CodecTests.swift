@@ -82,7 +82,7 @@ import Testing
     ])
     func rejectsWhatIsNotABatch(text: String, reason: String) {
         do {
-            _ = try FirehoseEvent(parsing: Array(text.utf8))
+            _ = try FirehoseEvent(parsing: Data(text.utf8))
             Issue.record("accepted \(text)")
         } catch {
             #expect(error.description.hasPrefix("not a Firehose transformation event: "))
@@ -91,7 +91,7 @@ import Testing
     }
 
     @Test func aBadDataFieldIsTheRecordsProblemNotTheBatchs() throws {
-        let event = try FirehoseEvent(parsing: Array(#"{"records":[{"recordId":"a"},{"recordId":"b","data":null},{"recordId":"c","data":"!!"}]}"#.utf8))
+        let event = try FirehoseEvent(parsing: Data(#"{"records":[{"recordId":"a"},{"recordId":"b","data":null},{"recordId":"c","data":"!!"}]}"#.utf8))
         #expect(try event.data(ofRecord: 0) == .missing)
         #expect(try event.data(ofRecord: 1) == .notAString(.null))
         #expect(try event.data(ofRecord: 2) == .notBase64)
@@ -99,13 +99,13 @@ import Testing
 
     @Test func dataWithEscapedSlashesDecodes() throws {
         // Some JSON encoders write "/" as "\/"; "+/8=" is base64 for [0xFB, 0xFF].
-        let event = try FirehoseEvent(parsing: Array(#"{"records":[{"recordId":"a","data":"+\/8="},{"recordId":"b","data":"\"x"}]}"#.utf8))
+        let event = try FirehoseEvent(parsing: Data(#"{"records":[{"recordId":"a","data":"+\/8="},{"recordId":"b","data":"\"x"}]}"#.utf8))
         #expect(try event.data(ofRecord: 0) == .bytes([0xFB, 0xFF]))
         #expect(try event.data(ofRecord: 1) == .notBase64)
     }
 
     @Test func aDataStringThatIsInvalidJSONFailsTheEventWhenRead() throws {
-        let event = try FirehoseEvent(parsing: [UInt8](#"{"records":[{"recordId":"a","data":"ab"#.utf8) + [0x01] + Array(#"cd"}]}"#.utf8))
+        let event = try FirehoseEvent(parsing: Data(#"{"records":[{"recordId":"a","data":"ab"#.utf8) + [0x01] + Data(#"cd"}]}"#.utf8))
         #expect(throws: FirehoseEventError.self) { try event.data(ofRecord: 0) }
     }
 }

@@ -1,5 +1,6 @@
 import ByteJSON
 import FirehoseTransform
+import Foundation
 import LambdaRuntime
 import Synchronization
 import Testing
@@ -47,7 +48,7 @@ import Testing
     @Test func anEventThatIsNotABatchIsAnInvalidEventError() async throws {
         let handler = try FirehoseTransformHandler(environment: LambdaEnvironment([:]))
         await #expect(throws: InvalidEventError.self) {
-            _ = try await handler.handle(Array(#"{"Records":[{"s3":{}}]}"#.utf8), context: context(Lines()))
+            _ = try await handler.handle(Data(#"{"Records":[{"s3":{}}]}"#.utf8), context: context(Lines()))
         }
     }
 }

@@ -21,7 +21,7 @@ enum TestBatch {
         record(id, payload: Array(json.utf8), arrival: arrival)
     }
 
-    static func event(_ records: [Record], kinesisSource: Bool = false) -> [UInt8] {
+    static func event(_ records: [Record], kinesisSource: Bool = false) -> Data {
         var text = #"{"invocationId":"inv-1","deliveryStreamArn":"arn:aws:firehose:us-east-1:123456789012:deliverystream/test","region":"us-east-1","#
         if kinesisSource { text += #""sourceKinesisStreamArn":"arn:aws:kinesis:us-east-1:123456789012:stream/logs","# }
         text += #""records":["#
@@ -33,7 +33,7 @@ enum TestBatch {
             if let kinesis = record.kinesis { fields.append(#""kinesisRecordMetadata":\#(kinesis)"#) }
             text += "{" + fields.joined(separator: ",") + "}"
         }
-        return Array((text + "]}").utf8)
+        return Data((text + "]}").utf8)
     }
 
     struct Result: Equatable {
@@ -69,4 +69,4 @@ enum TestBatch {
     }
 }
 
-func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+func text(_ bytes: some Collection<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }

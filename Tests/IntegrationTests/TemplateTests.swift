@@ -93,7 +93,7 @@ extension Integration {
             let event = try Harness.event("firehose-batch.json")
             let context = LambdaContext(requestID: "r", deadlineEpochMilliseconds: .max / 2, invokedFunctionARN: "",
                                         environment: LambdaEnvironment([:]), logger: LambdaLogger(format: .text, sink: { _ in }))
-            let response = try JSONObject(parsing: try await handler.handle(Array(event), context: context))
+            let response = try JSONObject(parsing: try await handler.handle(event, context: context))
             let request = try JSONObject(parsing: Array(event))
             let sent = try #require(request["records"]?.arrayValues)
             let returned = try #require(response["records"]?.arrayValues)
@@ -225,7 +225,7 @@ extension Integration {
                                         environment: LambdaEnvironment(["AWS_LAMBDA_FUNCTION_NAME": "stack-TransformFunction-1"]), logger: logger)
             let handler = try Harness.handlers.makeHandler(named: "firehose-transform", environment: LambdaEnvironment(environment))
             let event = try Harness.event("firehose-bad-records.json")
-            _ = try await handler.handle(Array(event), context: context)
+            _ = try await handler.handle(event, context: context)
 
             let line = try #require(lines.withLock { $0 }.first { $0.hasPrefix("{\"_aws\"") })
             return try JSONObject(parsing: Array(line.utf8.dropLast()))
@@ -278,7 +278,7 @@ extension Integration {
             let event = try Harness.event("firehose-batch.json")
             let context = LambdaContext(requestID: "r", deadlineEpochMilliseconds: .max / 2, invokedFunctionARN: "",
                                         environment: LambdaEnvironment([:]), logger: LambdaLogger(format: .text, sink: { _ in }))
-            let response = try JSONObject(parsing: try await handler.handle(Array(event), context: context))
+            let response = try JSONObject(parsing: try await handler.handle(event, context: context))
             let records = try #require(response["records"]?.arrayValues)
             #expect(!records.isEmpty)
             for record in records {

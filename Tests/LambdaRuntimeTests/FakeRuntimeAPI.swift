@@ -1,3 +1,4 @@
+import Foundation
 import HTTPClient
 import Synchronization
 @testable import LambdaRuntime
@@ -6,7 +7,7 @@ import Synchronization
 /// posts with configurable statuses. When the events run out, `/next` answers 500.
 final class FakeRuntimeAPI: HTTPTransport {
     struct Event {
-        var body: [UInt8]
+        var body: Data
         var headers: [String: String]
     }
 
@@ -30,7 +31,7 @@ final class FakeRuntimeAPI: HTTPTransport {
             "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:eu-west-1:123456789012:function:f",
         ]
         headers.merge(extraHeaders) { _, new in new }
-        return Event(body: Array(body.utf8), headers: headers)
+        return Event(body: Data(body.utf8), headers: headers)
     }
 
     /// Statuses for the next posts, in order (default 202).
@@ -47,12 +48,12 @@ final class FakeRuntimeAPI: HTTPTransport {
             state.requests.append(request)
             if request.method == "GET" {
                 if state.failNextWithConnectionError { throw HTTPTransportError(.connectionLost, server: "fake") }
-                guard !state.events.isEmpty else { return HTTPResponse(status: 500, body: Array("{\"errorType\":\"ServiceException\"}".utf8)) }
+                guard !state.events.isEmpty else { return HTTPResponse(status: 500, body: Data("{\"errorType\":\"ServiceException\"}".utf8)) }
                 let event = state.events.removeFirst()
                 return HTTPResponse(status: 200, headers: event.headers, body: event.body)
             }
             let status = state.postStatuses.isEmpty ? 202 : state.postStatuses.removeFirst()
-            return HTTPResponse(status: status, body: Array("{\"status\":\"OK\"}".utf8))
+            return HTTPResponse(status: status, body: Data("{\"status\":\"OK\"}".utf8))
         }
     }
 }

@@ -9,8 +9,8 @@ import Testing
 struct ClosureHandler: LambdaHandler {
     let body: @Sendable ([UInt8], LambdaContext) async throws -> [UInt8]
 
-    func handle(_ event: [UInt8], context: LambdaContext) async throws -> [UInt8] {
-        try await body(event, context)
+    func handle(_ event: Data, context: LambdaContext) async throws -> [UInt8] {
+        try await body([UInt8](event), context)
     }
 }
 
@@ -239,16 +239,16 @@ private func errorBody(_ request: HTTPRequest) throws -> (type: String?, message
     }
 
     @Test func decodesAndEncodes() async throws {
-        let output = try await Greeter().handle(Array(#"{"name":"kim/dh","times":2}"#.utf8), context: context)
+        let output = try await Greeter().handle(Data(#"{"name":"kim/dh","times":2}"#.utf8), context: context)
         #expect(String(decoding: output, as: UTF8.self) == #"{"message":"hello kim/dh, hello kim/dh"}"#)
     }
 
     @Test func aBadEventIsAnInvalidEventNamingThePath() async throws {
         await #expect(throws: InvalidEventError.self) {
-            _ = try await Greeter().handle(Array(#"{"name":"x"}"#.utf8), context: context)
+            _ = try await Greeter().handle(Data(#"{"name":"x"}"#.utf8), context: context)
         }
         do {
-            _ = try await Greeter().handle(Array(#"{"name":"x","times":"two"}"#.utf8), context: context)
+            _ = try await Greeter().handle(Data(#"{"name":"x","times":"two"}"#.utf8), context: context)
         } catch let error as InvalidEventError {
             #expect(error.description.contains("times"))
         }

@@ -1,3 +1,4 @@
+import Foundation
 import S3EMRTrigger
 import LambdaRuntime
 import Testing
@@ -36,9 +37,9 @@ import Testing
         let context = LambdaContext(requestID: "r", deadlineEpochMilliseconds: .max / 2, invokedFunctionARN: "",
                                     environment: LambdaEnvironment([:]), logger: LambdaLogger(format: .text, sink: { _ in }))
         await #expect(throws: InvalidEventError.self) {
-            _ = try await handler.handle(Array(#"{"records":[{"recordId":"1"}]}"#.utf8), context: context)
+            _ = try await handler.handle(Data(#"{"records":[{"recordId":"1"}]}"#.utf8), context: context)
         }
-        let reply = try await handler.handle(Array(#"{"Service":"Amazon S3","Event":"s3:TestEvent"}"#.utf8), context: context)
+        let reply = try await handler.handle(Data(#"{"Service":"Amazon S3","Event":"s3:TestEvent"}"#.utf8), context: context)
         #expect(String(decoding: reply, as: UTF8.self).contains("\"testEvent\":true"))
     }
 }

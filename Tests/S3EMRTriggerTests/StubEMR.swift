@@ -39,7 +39,7 @@ final class StubEMR: HTTPTransport {
             if !state.failures.isEmpty {
                 switch state.failures.removeFirst() {
                 case .status(let status, let type, let message):
-                    return HTTPResponse(status: status, body: Array(#"{"__type":"com.amazonaws.elasticmapreduce#\#(type)","message":"\#(message)"}"#.utf8))
+                    return HTTPResponse(status: status, body: Data(#"{"__type":"com.amazonaws.elasticmapreduce#\#(type)","message":"\#(message)"}"#.utf8))
                 case .headerOnly(let status, let errorType):
                     return HTTPResponse(status: status, headers: ["x-amzn-ErrorType": "\(errorType):http://internal.amazon.com/"])
                 case .connectionLost:
@@ -48,14 +48,14 @@ final class StubEMR: HTTPTransport {
             }
             guard headers["content-type"] == "application/x-amz-json-1.1",
                   headers["authorization"]?.contains("/elasticmapreduce/aws4_request") == true else {
-                return HTTPResponse(status: 400, body: Array(#"{"__type":"IncompleteSignature","message":"unsigned"}"#.utf8))
+                return HTTPResponse(status: 400, body: Data(#"{"__type":"IncompleteSignature","message":"unsigned"}"#.utf8))
             }
             let input = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:]
             switch operation {
             case "DescribeCluster":
                 let id = input["ClusterId"] as? String ?? ""
                 guard let clusterState = state.clusters[id] else {
-                    return HTTPResponse(status: 400, body: Array(#"{"__type":"InvalidRequestException","message":"Cluster id '\#(id)' is not valid."}"#.utf8))
+                    return HTTPResponse(status: 400, body: Data(#"{"__type":"InvalidRequestException","message":"Cluster id '\#(id)' is not valid."}"#.utf8))
                 }
                 return json(["Cluster": ["Id": id, "Name": "streaming-processing-cluster",
                                          "Status": ["State": clusterState, "StateChangeReason": ["Code": "USER_REQUEST", "Message": "Terminated by user request"]]]])
@@ -76,12 +76,12 @@ final class StubEMR: HTTPTransport {
                 }
                 return json(["StepIds": Array(ids.prefix(state.stepIDsAnswered ?? ids.count))])
             default:
-                return HTTPResponse(status: 400, body: Array(#"{"__type":"UnknownOperationException"}"#.utf8))
+                return HTTPResponse(status: 400, body: Data(#"{"__type":"UnknownOperationException"}"#.utf8))
             }
         }
     }
 
     private func json(_ object: [String: Any]) -> HTTPResponse {
-        HTTPResponse(status: 200, body: Array((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
+        HTTPResponse(status: 200, body: (try? JSONSerialization.data(withJSONObject: object)) ?? Data())
     }
 }

@@ -217,11 +217,11 @@ private var later: ContinuousClock.Instant { .now + .seconds(30) }
     }
 
     @Test func errorsAreReadFromTheBodyOrTheHeader() {
-        let fromBody = EMRClient.serviceError("X", HTTPResponse(status: 400, body: Array(#"{"__type":"com.amazon.coral.service#SerializationException","Message":"bad"}"#.utf8)))
+        let fromBody = EMRClient.serviceError("X", HTTPResponse(status: 400, body: Data(#"{"__type":"com.amazon.coral.service#SerializationException","Message":"bad"}"#.utf8)))
         #expect(fromBody.code == "SerializationException" && fromBody.message == "bad")
         let fromHeader = EMRClient.serviceError("X", HTTPResponse(status: 400, headers: ["X-Amzn-ErrorType": "ThrottlingException:http://internal"]))
         #expect(fromHeader.code == "ThrottlingException" && fromHeader.isThrottling && fromHeader.isRetryable)
-        let bare = EMRClient.serviceError("X", HTTPResponse(status: 502, body: Array("<html>bad gateway</html>".utf8)))
+        let bare = EMRClient.serviceError("X", HTTPResponse(status: 502, body: Data("<html>bad gateway</html>".utf8)))
         #expect(bare.code == "HTTP502" && bare.isRetryable)
     }
 

@@ -1,6 +1,11 @@
 import ByteJSON
 import Dispatch
 import FirehoseCodec
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import LambdaRuntime
 import Synchronization
 
@@ -34,7 +39,7 @@ public struct BatchProcessor: Sendable {
     }
 
     /// Processes one event. Throws only when the event is not a Firehose batch.
-    public func process(_ eventBytes: [UInt8]) throws(FirehoseEventError) -> Outcome {
+    public func process(_ eventBytes: Data) throws(FirehoseEventError) -> Outcome {
         let event = try FirehoseEvent(parsing: eventBytes)
         let chunks = chunks(of: event.records.count)
         let slots = Mutex<[Chunk?]>(Array(repeating: nil, count: chunks.count))
@@ -103,6 +108,10 @@ public struct BatchProcessor: Sendable {
     /// Record by record through every step, in two buffers that pass from record to record, so
     /// that a batch costs no allocation per record and each record's bytes stay in cache.
     private func process(_ event: FirehoseEvent, range: Range<Int>) -> Chunk {
+        event.withDataReader { reader in process(event, reader, range: range) }
+    }
+
+    private func process(_ event: FirehoseEvent, _ reader: FirehoseEvent.DataReader, range: Range<Int>) -> Chunk {
         var chunk = Chunk()
         chunk.results.reserveCapacity(range.count)
         // Room for output a quarter the size of the event, as keeping a few fields needs; more
@@ -118,7 +127,7 @@ public struct BatchProcessor: Sendable {
                 }
             }
             do throws(FirehoseEventError) {
-                switch try event.decodeData(ofRecord: index, into: &data) {
+                switch try reader.decodeData(ofRecord: index, into: &data) {
                 case .decoded: break
                 case .missing: fail("the record has no data"); continue
                 case .notAString(let kind): fail("the record's data is \(kind), not a base64 string"); continue

@@ -1,4 +1,9 @@
 import CivilTime
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import LambdaRuntime
 
 /// Firehose's transformation Lambda: runs a pipeline over every record of each batch and logs
@@ -40,7 +45,7 @@ public struct FirehoseTransformHandler: LambdaHandler {
         metricsNamespace = environment["METRICS_NAMESPACE"] ?? FirehoseTransformHandler.defaultMetricsNamespace
     }
 
-    public func handle(_ event: [UInt8], context: LambdaContext) async throws -> [UInt8] {
+    public func handle(_ event: Data, context: LambdaContext) async throws -> [UInt8] {
         let start = ContinuousClock.now
         let outcome: BatchProcessor.Outcome
         do {

@@ -5,11 +5,11 @@ import Testing
 @testable import PersonalData
 
 /// A Firehose event of `records` (JSON texts), as Firehose sends it.
-private func event(_ records: [String]) -> [UInt8] {
+private func event(_ records: [String]) -> Data {
     let entries = records.enumerated().map { index, json in
         #"{"recordId":"r\#(index)","approximateArrivalTimestamp":1754561700000,"data":"\#(Data(json.utf8).base64EncodedString())"}"#
     }
-    return Array(#"{"invocationId":"i","records":[\#(entries.joined(separator: ","))]}"#.utf8)
+    return Data(#"{"invocationId":"i","records":[\#(entries.joined(separator: ","))]}"#.utf8)
 }
 
 /// Each record's result and decoded data.
