@@ -110,160 +110,6 @@ public struct JSONScanner {
         try JSONScanner.scanObject(text, &position, depthLimit: depthLimit, body)
     }
 
-    /// Scans the object at `position` like `scanObject`, validating all of it, and notes in
-    /// `found[k]` the member named by key `k` (`names[keys[k]]`, UTF-8); the last occurrence of
-    /// a key wins. For callers that want a few top-level fields and nothing else, in one pass
-    /// compiled inside this module.
-    public mutating func scanObject(findingMembers found: UnsafeMutableBufferPointer<JSONObject.Member?>,
-                                    named keys: UnsafeBufferPointer<Range<Int>>, in names: UnsafeBufferPointer<UInt8>,
-                                    depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) {
-        let bytes = self.bytes
-        // Machine-written records are mostly plain ASCII without escapes: checked at vector
-        // speed once, they go through `scanPlainObject`, where a string ends at the next quote.
-        var last = bytes.count
-        while last > position, JSONValue.isWhitespace(bytes[last - 1]) { last -= 1 }
-        let base = self.text.base
-        let scanned = Text(base: base, end: bytes.count, plain: JSONScanner.isPlain(base + position, count: last - position))
-        // For `note`: bit n is set when a key is n bytes long (63: longer).
-        var lengths: UInt64 = 0
-        for name in keys { lengths |= 1 &<< UInt64(min(name.count, 63)) }
-        if scanned.plain {
-            var i = position
-            if JSONScanner.scanPlainObject(scanned, &i, depthLimit: depthLimit, lengths: lengths, keys: keys, names: names, found: found) {
-                position = i
-                return
-            }
-            // Not valid, or nested too deeply for the fast path: the general scan says which.
-            found.update(repeating: nil)
-        }
-        try JSONScanner.scanObject(scanned, &position, depthLimit: depthLimit) { member in
-            JSONScanner.note(member, in: bytes, lengths: lengths, keys: keys, names: names, found: found)
-        }
-    }
-
-    /// Notes `member` in `found[k]` for each key `k` that names it. `lengths` has bit n set when
-    /// a key is n bytes long (63: longer): an unescaped key of no such length, most members,
-    /// fails that one test.
-    @inline(__always)
-    static func note(_ member: JSONObject.Member, in bytes: UnsafeBufferPointer<UInt8>, lengths: UInt64,
-                     keys: UnsafeBufferPointer<Range<Int>>, names: UnsafeBufferPointer<UInt8>,
-                     found: UnsafeMutableBufferPointer<JSONObject.Member?>) {
-        guard member.keyHasEscapes || lengths &>> UInt64(min(member.key.count, 63)) & 1 == 1 else { return }
-        for k in keys.indices {
-            let name = keys[k]
-            guard member.keyHasEscapes || name.count == member.key.count else { continue }
-            if member.keyHasEscapes {
-                if member.keyEquals(UnsafeBufferPointer(rebasing: names[name]), in: bytes) { found[k] = member }
-            } else if JSONScanner.equal(bytes.baseAddress! + member.key.lowerBound, names.baseAddress! + name.lowerBound, count: name.count) {
-                found[k] = member
-            }
-        }
-    }
-
-    /// `scanObject(findingMembers:)` for plain text (`Text.plain`), where a string runs to the
-    /// next quote and whitespace can only be spaces: one loop, nesting kept in a word, no calls
-    /// but for numbers and literals. Returns false at anything else (invalid JSON, or nesting
-    /// deeper than 64 levels), with `found` partly filled: the general scan then reports it.
-    static func scanPlainObject(_ text: Text, _ position: inout Int, depthLimit: Int, lengths: UInt64,
-                                keys: UnsafeBufferPointer<Range<Int>>, names: UnsafeBufferPointer<UInt8>,
-                                found: UnsafeMutableBufferPointer<JSONObject.Member?>) -> Bool {
-        let base = text.base, end = text.end
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
-        var i = position
-        guard i < end, base[i] == UInt8(ascii: "{") else { return false }
-        i &+= 1
-        skipWhitespace(text, &i)
-        if i < end, base[i] == UInt8(ascii: "}") {
-            position = i &+ 1
-            return true
-        }
-        let levels = min(depthLimit, 64)
-        // Bit k: the container open at level k is an object; level 0 is the one scanned.
-        var objects: UInt64 = 1
-        var depth = 1
-        // The top-level member being read.
-        var keyStart = 0, keyEnd = 0, valueStart = 0
-        // Each pass starts at a member or element (spaces skipped).
-        while true {
-            if objects &>> UInt64(depth &- 1) & 1 == 1 {
-                guard i < end, base[i] == quote else { return false }
-                let start = i &+ 1
-                guard skipPlainString(text, &i) else { return false }
-                if depth == 1 {
-                    keyStart = start
-                    keyEnd = i &- 1
-                }
-                skipWhitespace(text, &i)
-                guard i < end, base[i] == UInt8(ascii: ":") else { return false }
-                i &+= 1
-                skipWhitespace(text, &i)
-            }
-            if depth == 1 { valueStart = i }
-            guard i < end else { return false }
-            var kind: JSONKind
-            switch base[i] {
-            case quote:
-                guard skipPlainString(text, &i) else { return false }
-                kind = .string
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                do { try scanNumber(text, &i) } catch { return false }
-                kind = .number
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                guard depth < levels else { return false }
-                let isObject = base[i] == UInt8(ascii: "{")
-                i &+= 1
-                skipWhitespace(text, &i)
-                guard i < end else { return false }
-                if base[i] != (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                    objects = objects & ~(1 &<< UInt64(depth)) | (isObject ? 1 : 0) &<< UInt64(depth)
-                    depth &+= 1
-                    continue
-                }
-                i &+= 1
-                kind = isObject ? .object : .array
-            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-                kind = base[i] == UInt8(ascii: "n") ? .null : .bool
-                do { try scanLiteral(text, &i) } catch { return false }
-            default:
-                return false
-            }
-            // After a value: note a top-level member, then close containers or move on.
-            while true {
-                // The length test first, so that a member is built only for a likely key.
-                if depth == 1, lengths &>> UInt64(min(keyEnd &- keyStart, 63)) & 1 == 1 {
-                    note(JSONObject.Member(key: keyStart..<keyEnd, keyHasEscapes: false, value: valueStart..<i, kind: kind),
-                         in: UnsafeBufferPointer(start: base, count: end), lengths: lengths, keys: keys, names: names, found: found)
-                }
-                skipWhitespace(text, &i)
-                guard i < end else { return false }
-                if base[i] == comma {
-                    i &+= 1
-                    skipWhitespace(text, &i)
-                    break
-                }
-                let inObject = objects &>> UInt64(depth &- 1) & 1 == 1
-                guard base[i] == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
-                i &+= 1
-                depth &-= 1
-                if depth == 0 {
-                    position = i
-                    return true
-                }
-                kind = inObject ? .object : .array
-            }
-        }
-    }
-
-    /// Skips the plain string whose opening quote is at `i`; false if it does not end.
-    @inline(__always)
-    static func skipPlainString(_ text: Text, _ i: inout Int) -> Bool {
-        i &+= 1
-        skipToQuote(text, &i)
-        guard i < text.end else { return false }
-        i &+= 1
-        return true
-    }
-
     /// Whether `count` bytes at `a` and `b` are equal: eight at a time, inline, since the keys
     /// compared are short and a call to `memcmp` costs more than they do.
     @inlinable @inline(__always)
@@ -682,29 +528,42 @@ extension JSONScanner {
     /// Scans `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` at `i`.
     @inlinable @inline(__always)
     static func scanNumber(_ text: Text, _ i: inout Int) throws(JSONError) {
-        let base = text.base, end = text.end
         let start = i
-        @inline(__always) func isDigit(_ index: Int) -> Bool { index < end && base[index] &- UInt8(ascii: "0") < 10 }
-        if i < end, base[i] == UInt8(ascii: "-") { i &+= 1 }
-        guard i < end else { throw JSONError(.unexpectedEnd, at: i) }
-        if base[i] == UInt8(ascii: "0") {
+        guard skipNumber(text.base, &i, end: text.end, checked: true) else {
+            // Cut short before any digit, or malformed.
+            let digitless = i == start || (i == start &+ 1 && text.base[start] == UInt8(ascii: "-"))
+            throw digitless && i == text.end ? JSONError(.unexpectedEnd, at: i) : JSONError(.invalidNumber, at: start)
+        }
+    }
+
+    /// Skips the number at `i`; false where it breaks the grammar. Unless `checked`, it reads
+    /// without checking `end`, for text where a byte that is no part of a number is known to come
+    /// first (a plain object's closing brace).
+    @inlinable @inline(__always)
+    static func skipNumber(_ base: UnsafePointer<UInt8>, _ i: inout Int, end: Int, checked: Bool) -> Bool {
+        @inline(__always) func within(_ index: Int) -> Bool { !checked || index < end }
+        @inline(__always) func isDigit(_ index: Int) -> Bool { within(index) && base[index] &- UInt8(ascii: "0") < 10 }
+        @inline(__always) func isByte(_ index: Int, _ byte: UInt8) -> Bool { within(index) && base[index] == byte }
+        if isByte(i, UInt8(ascii: "-")) { i &+= 1 }
+        if isByte(i, UInt8(ascii: "0")) {
             i &+= 1
         } else if isDigit(i) {
             repeat { i &+= 1 } while isDigit(i)
         } else {
-            throw JSONError(.invalidNumber, at: start)
+            return false
         }
-        if i < end, base[i] == UInt8(ascii: ".") {
+        if isByte(i, UInt8(ascii: ".")) {
             i &+= 1
-            guard isDigit(i) else { throw JSONError(.invalidNumber, at: start) }
+            guard isDigit(i) else { return false }
             repeat { i &+= 1 } while isDigit(i)
         }
-        if i < end, base[i] | 0x20 == UInt8(ascii: "e") {
+        if within(i), base[i] | 0x20 == UInt8(ascii: "e") {
             i &+= 1
-            if i < end, base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-") { i &+= 1 }
-            guard isDigit(i) else { throw JSONError(.invalidNumber, at: start) }
+            if isByte(i, UInt8(ascii: "+")) || isByte(i, UInt8(ascii: "-")) { i &+= 1 }
+            guard isDigit(i) else { return false }
             repeat { i &+= 1 } while isDigit(i)
         }
+        return true
     }
 
     /// Scans `true`, `false` or `null` at `i`.

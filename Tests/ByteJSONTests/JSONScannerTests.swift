@@ -49,6 +49,10 @@ private func reason(_ text: String) -> JSONError.Reason? {
         #expect(reason("\"\\x\"") == .invalidEscape)
         #expect(reason("\"\\u12G4\"") == .invalidEscape)
         #expect(reason("-01x") != nil)
+        // A number cut short before its first digit ends the text early; any other bad number is invalid.
+        #expect(reason("-") == .unexpectedEnd)
+        #expect(reason("[-") == .unexpectedEnd)
+        for text in ["1.", "1e", "1e+", "-a", "[-]", "[1.]", "-.5"] { #expect(reason(text) == .invalidNumber, "\(text)") }
         do {
             _ = try scan("[1, 2, x]")
             Issue.record("expected an error")
@@ -225,7 +229,7 @@ private func reason(_ text: String) -> JSONError.Reason? {
 
 @Suite struct UTF8ValidationTests {
     @Test func findsTheFirstInvalidByte() {
-        #expect(UTF8Validation.firstInvalidOffset(Array("plain ascii, long enough for words".utf8).withUnsafeBufferPointer { $0 }) == nil)
+        #expect(Array("plain ascii, long enough for words".utf8).withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) } == nil)
         let bytes: [UInt8] = Array("0123456789".utf8) + [0xE0, 0x80, 0x80]
         #expect(bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) } == 10)
         #expect([0xF0, 0x9F, 0x98, 0x80].withUnsafeBufferPointer { UTF8Validation.isValid($0) })
@@ -239,30 +243,33 @@ private func reason(_ text: String) -> JSONError.Reason? {
     /// The raw value of each of `keys` that `scanObject(findingMembers:)` finds in the object
     /// `text`, or the error it throws.
     private func find(_ keys: [String], in text: String, depthLimit: Int = JSONLimits.maximumDepth) -> Result<[String?], JSONError> {
-        let bytes = Array(text.utf8)
+        // Exactly as long as the text, so that the address sanitizer (`swift test
+        // --sanitize=address`) catches any read past it.
+        let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: text.utf8.count)
+        defer { storage.deallocate() }
+        _ = storage.initialize(from: text.utf8)
+        let buffer = UnsafeBufferPointer(storage)
         var names: [UInt8] = []
         var ranges: [Range<Int>] = []
         for key in keys {
             ranges.append(names.count..<(names.count + key.utf8.count))
             names += key.utf8
         }
-        return bytes.withUnsafeBufferPointer { buffer in
-            names.withUnsafeBufferPointer { names in
-                ranges.withUnsafeBufferPointer { ranges in
-                    var found = [JSONObject.Member?](repeating: nil, count: keys.count)
-                    do throws(JSONError) {
-                        // As Extract reads a record.
-                        var scanner = JSONScanner(buffer)
-                        try scanner.expectObjectDocument(depthLimit: depthLimit)
-                        try found.withUnsafeMutableBufferPointer { found throws(JSONError) in
-                            try scanner.scanObject(findingMembers: found, named: ranges, in: names, depthLimit: depthLimit)
-                        }
-                        scanner.skipWhitespace()
-                        guard scanner.atEnd else { throw JSONError(.trailingContent, at: scanner.position) }
-                        return .success(found.map { $0.map { String(decoding: buffer[$0.value], as: UTF8.self) } })
-                    } catch {
-                        return .failure(error)
+        return names.withUnsafeBufferPointer { names in
+            ranges.withUnsafeBufferPointer { ranges in
+                var found = [JSONObject.Member?](repeating: nil, count: keys.count)
+                do throws(JSONError) {
+                    // As Extract reads a record.
+                    var scanner = JSONScanner(buffer)
+                    try scanner.expectObjectDocument(depthLimit: depthLimit)
+                    try found.withUnsafeMutableBufferPointer { found throws(JSONError) in
+                        try scanner.scanObject(findingMembers: found, named: ranges, in: names, depthLimit: depthLimit)
                     }
+                    scanner.skipWhitespace()
+                    guard scanner.atEnd else { throw JSONError(.trailingContent, at: scanner.position) }
+                    return .success(found.map { $0.map { String(decoding: buffer[$0.value], as: UTF8.self) } })
+                } catch {
+                    return .failure(error)
                 }
             }
         }
@@ -291,6 +298,9 @@ private func reason(_ text: String) -> JSONError.Reason? {
         #"{"items":[1,2}"#, #"{"items":{"a":1]}"#, #"{"n":01}"#, #"{"n":1.}"#, #"{"n":-}"#, #"{"b":tru}"#,
         #"{"b":nul}"#, #"{"a":1}x"#, #"{"a":1}}"#, #"{"a":[1 2]}"#, #"{"a":{"b" 1}}"#, #"{"a":{,}}"#,
         #"{"a":[,]}"#, #"{"a":"b"#, #"{"#, "", #"["user"]"#, #"{"a":1,"#,
+        // Ending early, at or inside the last brace.
+        #"{"a":{}"#, #"{"a":[]"#, #"{"a":{"b":1}"#, #"{"a":[1]"#, #"{"a":"}"#, #"{"a":t}"#, #"{"a":1e}"#,
+        #"{"a":-}"#, #"{"a":1.}"#, #"{"user":"x"} }"#, #"{"user":"x"}]"#, "{\"user\":1}\n\t ",
     ])
     func agreesWithTheGeneralParse(text: String) {
         let keys = ["user", "time", "action"]
@@ -300,6 +310,34 @@ private func reason(_ text: String) -> JSONError.Reason? {
         case (.failure, .failure): break
         default: Issue.record("\(text): found \(found), the general parse \(expected)")
         }
+    }
+
+    /// The fast path reads up to an object's closing brace without checking the end: every
+    /// prefix of a record, and every record with one byte changed, must still agree.
+    @Test func agreesOnEveryTruncationAndEdit() {
+        let record = #"{"user":"u7","time":"2025-08-07T10:15:00.037Z","action":"view","n":-12.5e+3,"ok":true,"# +
+            #""items":[{"sku":"A-5","qty":3},[],{}],"geo":{"city":"Seoul","z":null},"a":0,"sessionId":"x"}"#
+        let keys = ["user", "time", "action", "a", "sessionId", "geo", "items"]
+        let bytes = Array(record.utf8)
+        var texts = (0...bytes.count).map { String(decoding: bytes[..<$0], as: UTF8.self) }
+        let edits = Array(#"{}[]":, -.e0t"#.utf8)
+        for index in bytes.indices {
+            for edit in edits where edit != bytes[index] {
+                var changed = bytes
+                changed[index] = edit
+                texts.append(String(decoding: changed, as: UTF8.self))
+            }
+        }
+        var disagreements: [String] = []
+        for text in texts {
+            let found = find(keys, in: text), expected = reference(keys, in: text)
+            switch (found, expected) {
+            case (.success(let a), .success(let b)) where a == b: break
+            case (.failure, .failure): break
+            default: disagreements.append(text)
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")
     }
 
     @Test(arguments: [63, 64, 65, 200])

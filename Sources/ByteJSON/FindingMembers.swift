@@ -1,0 +1,248 @@
+extension JSONScanner {
+    /// Scans the object at `position` like `scanObject`, validating all of it, and notes in
+    /// `found[k]` the member named by key `k` (`names[keys[k]]`, UTF-8); the last occurrence of
+    /// a key wins. For callers that want a few top-level fields and nothing else, in one pass
+    /// compiled inside this module.
+    public mutating func scanObject(findingMembers found: UnsafeMutableBufferPointer<JSONObject.Member?>,
+                                    named keys: UnsafeBufferPointer<Range<Int>>, in names: UnsafeBufferPointer<UInt8>,
+                                    depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) {
+        let result = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: keys.count) { heads in
+            let search = MemberSearch(keys: keys, names: names, heads: heads, found: found)
+            return Result { () throws(JSONError) in try scanObject(search, depthLimit: depthLimit) }
+        }
+        try result.get()
+    }
+
+    private mutating func scanObject(_ search: MemberSearch, depthLimit: Int) throws(JSONError) {
+        let bytes = self.bytes
+        // Machine-written records are mostly plain ASCII without escapes: checked at vector
+        // speed once, they go through `scanPlainObject`, where a string ends at the next quote.
+        var last = bytes.count
+        while last > position, JSONValue.isWhitespace(bytes[last - 1]) { last -= 1 }
+        let base = text.base
+        let scanned = Text(base: base, end: bytes.count, plain: JSONScanner.isPlain(base + position, count: last - position))
+        if scanned.plain {
+            var i = position
+            if JSONScanner.scanPlainObject(scanned, &i, last: last, depthLimit: depthLimit, search) {
+                position = i
+                return
+            }
+            // Not valid, or nested too deeply for the fast path: the general scan says which.
+            search.found.update(repeating: nil)
+        }
+        try JSONScanner.scanObject(scanned, &position, depthLimit: depthLimit) { member in
+            search.note(member, in: base, end: bytes.count)
+        }
+    }
+
+    // MARK: Plain text
+
+    // `scanPlainObject` and the functions below it read plain text (`Text.plain`), where a string
+    // runs to the next quote and whitespace can only be spaces, and they rely on one more fact:
+    // the byte before `last` is the closing brace of the object scanned. No token runs past that
+    // byte (it ends a number and a run of spaces, and begins no string), so they read up to it
+    // without checking the end. Only the search for a string's closing quote, a literal, and the
+    // byte after a closed container (which may be that brace) check it.
+
+    /// `scanObject(findingMembers:)` for plain text, in one loop with no calls but for nested
+    /// containers, numbers and literals. Returns false at anything else (invalid JSON, or nesting
+    /// deeper than the fast path tracks), with `found` partly filled: the general scan then
+    /// reports it.
+    static func scanPlainObject(_ text: Text, _ position: inout Int, last: Int, depthLimit: Int, _ search: MemberSearch) -> Bool {
+        let base = text.base
+        var i = position
+        guard i < last, base[i] == UInt8(ascii: "{"), base[last &- 1] == UInt8(ascii: "}") else { return false }
+        i &+= 1
+        skipSpaces(base, &i)
+        if base[i] == UInt8(ascii: "}") {
+            position = i &+ 1
+            return true
+        }
+        while true {
+            guard base[i] == UInt8(ascii: "\"") else { return false }
+            let keyStart = i &+ 1
+            guard skipPlainString(text, &i) else { return false }
+            let keyEnd = i &- 1
+            skipSpaces(base, &i)
+            guard base[i] == UInt8(ascii: ":") else { return false }
+            i &+= 1
+            skipSpaces(base, &i)
+            let valueStart = i
+            let kind: JSONKind
+            switch base[i] {
+            case UInt8(ascii: "\""):
+                guard skipPlainString(text, &i) else { return false }
+                kind = .string
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard skipNumber(base, &i, end: text.end, checked: false) else { return false }
+                kind = .number
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                kind = base[i] == UInt8(ascii: "{") ? .object : .array
+                guard skipPlainContainer(text, &i, last: last, levels: depthLimit &- 1), i < last else { return false }
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                kind = base[i] == UInt8(ascii: "n") ? .null : .bool
+                do { try scanLiteral(text, &i) } catch { return false }
+            default:
+                return false
+            }
+            // The length test first, so that a member is built only for a likely key.
+            if search.mayName(keyLength: keyEnd &- keyStart) {
+                search.note(JSONObject.Member(key: keyStart..<keyEnd, keyHasEscapes: false, value: valueStart..<i, kind: kind),
+                            in: base, end: text.end)
+            }
+            skipSpaces(base, &i)
+            if base[i] == UInt8(ascii: ",") {
+                i &+= 1
+                skipSpaces(base, &i)
+                continue
+            }
+            guard base[i] == UInt8(ascii: "}") else { return false }
+            position = i &+ 1
+            return true
+        }
+    }
+
+    /// Skips the container whose `{` or `[` is at `i`, validating it. False if it is invalid
+    /// or nests deeper than `levels` (at most 64, one bit of a word each).
+    static func skipPlainContainer(_ text: Text, _ i: inout Int, last: Int, levels: Int) -> Bool {
+        let base = text.base
+        let levels = min(levels, 64)
+        guard levels > 0 else { return false }
+        // Bit k: the container open at depth k + 1 is an object.
+        var objects: UInt64 = base[i] == UInt8(ascii: "{") ? 1 : 0
+        var depth = 1
+        i &+= 1
+        skipSpaces(base, &i)
+        if base[i] == (objects == 1 ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+            i &+= 1
+            return true
+        }
+        // Each pass starts at a member or element (spaces skipped).
+        while true {
+            if objects &>> UInt64(depth &- 1) & 1 == 1 {
+                guard base[i] == UInt8(ascii: "\""), skipPlainString(text, &i) else { return false }
+                skipSpaces(base, &i)
+                guard base[i] == UInt8(ascii: ":") else { return false }
+                i &+= 1
+                skipSpaces(base, &i)
+            }
+            switch base[i] {
+            case UInt8(ascii: "\""):
+                guard skipPlainString(text, &i) else { return false }
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard skipNumber(base, &i, end: text.end, checked: false) else { return false }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard depth < levels else { return false }
+                let isObject = base[i] == UInt8(ascii: "{")
+                i &+= 1
+                skipSpaces(base, &i)
+                if base[i] != (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    objects = objects & ~(1 &<< UInt64(depth)) | (isObject ? 1 : 0) &<< UInt64(depth)
+                    depth &+= 1
+                    continue
+                }
+                i &+= 1
+                guard i < last else { return false }
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                do { try scanLiteral(text, &i) } catch { return false }
+            default:
+                return false
+            }
+            // After a value: close containers or move on.
+            while true {
+                skipSpaces(base, &i)
+                if base[i] == UInt8(ascii: ",") {
+                    i &+= 1
+                    skipSpaces(base, &i)
+                    break
+                }
+                let inObject = objects &>> UInt64(depth &- 1) & 1 == 1
+                guard base[i] == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
+                i &+= 1
+                depth &-= 1
+                if depth == 0 { return true }
+                guard i < last else { return false }
+            }
+        }
+    }
+
+    /// Skips the plain string whose opening quote is at `i`; false if it does not end.
+    @inline(__always)
+    static func skipPlainString(_ text: Text, _ i: inout Int) -> Bool {
+        i &+= 1
+        skipToQuote(text, &i)
+        guard i < text.end else { return false }
+        i &+= 1
+        return true
+    }
+
+    /// Skips spaces, the only whitespace plain text has.
+    @inline(__always)
+    static func skipSpaces(_ base: UnsafePointer<UInt8>, _ i: inout Int) {
+        while base[i] == UInt8(ascii: " ") { i &+= 1 }
+    }
+}
+
+/// The keys `scanObject(findingMembers:)` looks for, and where it notes the members they name.
+struct MemberSearch {
+    let keys: UnsafeBufferPointer<Range<Int>>
+    let names: UnsafeBufferPointer<UInt8>
+    /// Each key's first eight bytes (or fewer, zero above), little-endian: a key of up to eight
+    /// bytes is compared in one step.
+    let heads: UnsafeMutableBufferPointer<UInt64>
+    /// Bit n is set when a key is n bytes long (63: longer): an unescaped key of no such length,
+    /// most members, fails that one test.
+    let lengths: UInt64
+    let found: UnsafeMutableBufferPointer<JSONObject.Member?>
+
+    /// A search for `keys`, whose heads it writes in `heads` (room for one per key).
+    init(keys: UnsafeBufferPointer<Range<Int>>, names: UnsafeBufferPointer<UInt8>,
+         heads: UnsafeMutableBufferPointer<UInt64>, found: UnsafeMutableBufferPointer<JSONObject.Member?>) {
+        var lengths: UInt64 = 0
+        for k in keys.indices {
+            let name = keys[k]
+            lengths |= 1 &<< UInt64(min(name.count, 63))
+            var head: UInt64 = 0
+            for offset in 0..<min(name.count, 8) {
+                head |= UInt64(names[name.lowerBound + offset]) &<< UInt64(offset * 8)
+            }
+            heads.initializeElement(at: k, to: head)
+        }
+        self.keys = keys
+        self.names = names
+        self.heads = heads
+        self.lengths = lengths
+        self.found = found
+    }
+
+    /// Whether an unescaped key `keyLength` bytes long may be one of the keys.
+    @inline(__always)
+    func mayName(keyLength: Int) -> Bool {
+        lengths &>> UInt64(min(keyLength, 63)) & 1 == 1
+    }
+
+    /// Notes `member`, read from the `end` bytes at `base`, in `found[k]` for each key `k`
+    /// that names it.
+    @inline(__always)
+    func note(_ member: JSONObject.Member, in base: UnsafePointer<UInt8>, end: Int) {
+        let count = member.key.count
+        guard member.keyHasEscapes || mayName(keyLength: count) else { return }
+        let start = base + member.key.lowerBound
+        // A key of up to eight bytes is read as one word with what follows it (at least `":`
+        // and a value) masked off, when eight bytes lie within the text.
+        let fitsWord = !member.keyHasEscapes && count <= 8 && member.key.lowerBound &+ 8 <= end
+        let word = fitsWord ? UnsafeRawPointer(start).loadUnaligned(as: UInt64.self).littleEndian
+            & (count == 8 ? ~0 : (1 &<< UInt64(count &* 8)) &- 1) : 0
+        for k in keys.indices {
+            let name = keys[k]
+            if member.keyHasEscapes {
+                if member.keyEquals(UnsafeBufferPointer(rebasing: names[name]), in: UnsafeBufferPointer(start: base, count: end)) {
+                    found[k] = member
+                }
+            } else if name.count == count,
+                      fitsWord ? word == heads[k] : count == 0 || JSONScanner.equal(start, names.baseAddress! + name.lowerBound, count: count) {
+                found[k] = member
+            }
+        }
+    }
+}
