@@ -202,9 +202,12 @@ struct MemberSearch {
         for k in keys.indices {
             let name = keys[k]
             lengths |= 1 &<< UInt64(min(name.count, 63))
+            let count = min(name.count, 8)
             var head: UInt64 = 0
-            for offset in 0..<min(name.count, 8) {
-                head |= UInt64(names[name.lowerBound + offset]) &<< UInt64(offset * 8)
+            if name.lowerBound &+ 8 <= names.count {
+                head = MemberSearch.word(names.baseAddress! + name.lowerBound, count: count)
+            } else {
+                for offset in 0..<count { head |= UInt64(names[name.lowerBound &+ offset]) &<< UInt64(offset &* 8) }
             }
             heads.initializeElement(at: k, to: head)
         }
@@ -213,6 +216,13 @@ struct MemberSearch {
         self.heads = heads
         self.lengths = lengths
         self.found = found
+    }
+
+    /// The first `count` bytes at `p` (at most eight, zero above), little-endian, read as one
+    /// word: eight bytes must lie there.
+    @inline(__always)
+    static func word(_ p: UnsafePointer<UInt8>, count: Int) -> UInt64 {
+        UnsafeRawPointer(p).loadUnaligned(as: UInt64.self).littleEndian & (count == 8 ? ~0 : (1 &<< UInt64(count &* 8)) &- 1)
     }
 
     /// Whether an unescaped key `keyLength` bytes long may be one of the keys.
@@ -231,8 +241,7 @@ struct MemberSearch {
         // A key of up to eight bytes is read as one word with what follows it (at least `":`
         // and a value) masked off, when eight bytes lie within the text.
         let fitsWord = !member.keyHasEscapes && count <= 8 && member.key.lowerBound &+ 8 <= end
-        let word = fitsWord ? UnsafeRawPointer(start).loadUnaligned(as: UInt64.self).littleEndian
-            & (count == 8 ? ~0 : (1 &<< UInt64(count &* 8)) &- 1) : 0
+        let word = fitsWord ? MemberSearch.word(start, count: count) : 0
         for k in keys.indices {
             let name = keys[k]
             if member.keyHasEscapes {
