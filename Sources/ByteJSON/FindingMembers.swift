@@ -45,9 +45,9 @@ extension JSONScanner {
     // byte after a closed container (which may be that brace) check it.
 
     /// `scanObject(findingMembers:)` for plain text, in one loop with no calls but for nested
-    /// containers, numbers and literals. Returns false at anything else (invalid JSON, or nesting
-    /// deeper than the fast path tracks), with `found` partly filled: the general scan then
-    /// reports it.
+    /// containers, literals and long strings. Returns false at anything else (invalid JSON, or
+    /// nesting deeper than the fast path tracks), with `found` partly filled: the general scan
+    /// then reports it.
     static func scanPlainObject(_ text: Text, _ position: inout Int, last: Int, depthLimit: Int, _ search: MemberSearch) -> Bool {
         let base = text.base
         var i = position

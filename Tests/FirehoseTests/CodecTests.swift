@@ -1,4 +1,5 @@
 import ByteJSON
+import FirehoseTransform
 import Foundation
 import LambdaRuntime
 import Testing
@@ -72,6 +73,26 @@ import Testing
         #expect(second.sequenceNumber == "49546986683135544286507457936321625675700192471156785154")
         #expect(second.subsequenceNumber == "0")
         #expect(try event.data(ofRecord: 1) == .bytes(Array(#"{"x":1}"#.utf8)))
+    }
+
+    /// The runtime hands over the `Data` URLSession delivered, which may be a slice: ranges count
+    /// from its first byte, not from index 0.
+    @Test func readsAnEventFromADataSlice() throws {
+        let whole = Data("prefix".utf8) + TestBatch.event([
+            TestBatch.record("a", json: #"{"user":"kim","time":"t","action":"view"}"#, arrival: 1_495_072_949_453),
+            TestBatch.Record(id: "b", data: "eyJ4IjoxfQ==", kinesis: #"{"shardId":"shardId-000000000003"}"#),
+        ])
+        let slice = whole[6...]
+        #expect(slice.startIndex == 6)
+        let event = try FirehoseEvent(parsing: slice)
+        #expect(event.metadata(ofRecord: 0).recordID == "a")
+        #expect(event.metadata(ofRecord: 0).approximateArrivalTimestamp == 1_495_072_949_453)
+        #expect(event.metadata(ofRecord: 1).shardID == "shardId-000000000003")
+        #expect(try event.data(ofRecord: 1) == .bytes(Array(#"{"x":1}"#.utf8)))
+        let results = try TestBatch.results(BatchProcessor(pipeline: .usernameTimestampAction).process(slice).response)
+        #expect(results.map(\.id) == ["a", "b"])
+        #expect(text(results[0].data) == #"{"username":"kim","timestamp":"t","action":"view"}"# + "\n")
+        #expect(text(results[1].data) == #"{"username":null,"timestamp":null,"action":null}"# + "\n")
     }
 
     @Test(arguments: [
