@@ -102,6 +102,12 @@ public struct BatchProcessor: Sendable {
         var failures: [(metadata: RecordMetadata, reason: String)] = []
         /// Set when a record shows the event is not valid JSON after all.
         var invalidEvent: FirehoseEventError?
+
+        /// Notes that a record failed, keeping the first few reasons for the log.
+        mutating func fail(_ reason: String, _ metadata: @autoclosure () -> RecordMetadata) {
+            results.append(.processingFailed)
+            if failures.count < BatchReport.failureSampleSize { failures.append((metadata(), reason)) }
+        }
     }
 
     /// Transforms the records in `range`, each on its own: a failure stays with its record.
@@ -120,22 +126,21 @@ public struct BatchProcessor: Sendable {
         let source = event.makeRecordSource()
         var data: [UInt8] = [], spare: [UInt8] = []
         for index in range {
-            func fail(_ reason: String) {
-                chunk.results.append(.processingFailed)
-                if chunk.failures.count < BatchReport.failureSampleSize {
-                    chunk.failures.append((event.metadata(ofRecord: index, from: source), reason))
-                }
-            }
+            let failure: String?
             do throws(FirehoseEventError) {
                 switch try reader.decodeData(ofRecord: index, into: &data) {
-                case .decoded: break
-                case .missing: fail("the record has no data"); continue
-                case .notAString(let kind): fail("the record's data is \(kind), not a base64 string"); continue
-                case .notBase64: fail("the record's data is not valid base64"); continue
+                case .decoded: failure = nil
+                case .missing: failure = "the record has no data"
+                case .notAString(let kind): failure = "the record's data is \(kind), not a base64 string"
+                case .notBase64: failure = "the record's data is not valid base64"
                 }
             } catch {
                 chunk.invalidEvent = error
                 return chunk
+            }
+            if let failure {
+                chunk.fail(failure, event.metadata(ofRecord: index, from: source))
+                continue
             }
             var record = TransformRecord(taking: &data, spare: &spare, metadata: event.metadata(ofRecord: index, from: source))
             defer { record.returnBuffers(data: &data, spare: &spare) }
@@ -143,7 +148,7 @@ public struct BatchProcessor: Sendable {
             do {
                 decision = try pipeline.run(&record)
             } catch {
-                fail(String(describing: error))
+                chunk.fail(String(describing: error), record.metadata)
                 continue
             }
             guard decision == .keep else {
