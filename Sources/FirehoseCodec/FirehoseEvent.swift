@@ -223,11 +223,16 @@ private enum EventParser {
         let bytes: UnsafeBufferPointer<UInt8>
         let hasEscapes: Bool
 
+        /// Whether the key is `name`: inline, since every key of every record is compared.
+        @inline(__always)
         func `is`(_ name: StaticString) -> Bool {
-            if !hasEscapes {
-                return bytes.count == name.utf8CodeUnitCount
-                    && (bytes.isEmpty || JSONScanner.equal(bytes.baseAddress!, name.utf8Start, count: bytes.count))
-            }
+            guard !hasEscapes else { return decodedIs(name) }
+            return bytes.count == name.utf8CodeUnitCount
+                && (bytes.isEmpty || JSONScanner.equal(bytes.baseAddress!, name.utf8Start, count: bytes.count))
+        }
+
+        /// `is` for a key with escapes, which are decoded first.
+        func decodedIs(_ name: StaticString) -> Bool {
             var decoded: [UInt8] = []
             JSONString.unescape(bytes, into: &decoded)
             return decoded.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
