@@ -75,6 +75,12 @@ import Testing
         #expect(try event.data(ofRecord: 1) == .bytes(Array(#"{"x":1}"#.utf8)))
     }
 
+    @Test func envelopeKeysMayBeEscaped() throws {
+        let event = try FirehoseEvent(parsing: Data(#"{"\u0072ecords":[{"recordI\u0064":"a","d\u0061ta":"eyJ4IjoxfQ=="}]}"#.utf8))
+        #expect(event.metadata(ofRecord: 0).recordID == "a")
+        #expect(try event.data(ofRecord: 0) == .bytes(Array(#"{"x":1}"#.utf8)))
+    }
+
     /// The runtime hands over the `Data` URLSession delivered, which may be a slice: ranges count
     /// from its first byte, not from index 0.
     @Test func readsAnEventFromADataSlice() throws {
