@@ -187,8 +187,10 @@ extension JSONScanner {
 struct MemberSearch {
     let keys: UnsafeBufferPointer<Range<Int>>
     let names: UnsafeBufferPointer<UInt8>
-    /// Each key's first eight bytes (or fewer, zero above), little-endian: a key of up to eight
-    /// bytes is compared in one step.
+    /// Each key of up to eight bytes as one little-endian word (zero above its bytes), compared
+    /// with a member key's in one step. A longer key's is all ones, which no member key of up to
+    /// eight bytes read as a word can equal: its bytes above its length are zero, and it has no
+    /// 0xFF byte, which UTF-8 never uses.
     let heads: UnsafeMutableBufferPointer<UInt64>
     /// Bit n is set when a key is n bytes long (63: longer): an unescaped key of no such length,
     /// most members, fails that one test.
@@ -202,12 +204,14 @@ struct MemberSearch {
         for k in keys.indices {
             let name = keys[k]
             lengths |= 1 &<< UInt64(min(name.count, 63))
-            let count = min(name.count, 8)
-            var head: UInt64 = 0
-            if name.lowerBound &+ 8 <= names.count {
-                head = MemberSearch.word(names.baseAddress! + name.lowerBound, count: count)
-            } else {
-                for offset in 0..<count { head |= UInt64(names[name.lowerBound &+ offset]) &<< UInt64(offset &* 8) }
+            var head: UInt64 = ~0
+            if name.count <= 8 {
+                if name.lowerBound &+ 8 <= names.count {
+                    head = MemberSearch.word(names.baseAddress! + name.lowerBound, count: name.count)
+                } else {
+                    head = 0
+                    for offset in 0..<name.count { head |= UInt64(names[name.lowerBound &+ offset]) &<< UInt64(offset &* 8) }
+                }
             }
             heads.initializeElement(at: k, to: head)
         }
@@ -239,17 +243,20 @@ struct MemberSearch {
         guard member.keyHasEscapes || mayName(keyLength: count) else { return }
         let start = base + member.key.lowerBound
         // A key of up to eight bytes is read as one word with what follows it (at least `":`
-        // and a value) masked off, when eight bytes lie within the text.
-        let fitsWord = !member.keyHasEscapes && count <= 8 && member.key.lowerBound &+ 8 <= end
-        let word = fitsWord ? MemberSearch.word(start, count: count) : 0
+        // and a value) masked off, when eight bytes lie within the text: equal words are equal
+        // keys of equal length.
+        if !member.keyHasEscapes, count <= 8, member.key.lowerBound &+ 8 <= end {
+            let word = MemberSearch.word(start, count: count)
+            for k in heads.indices where heads[k] == word { found[k] = member }
+            return
+        }
         for k in keys.indices {
             let name = keys[k]
             if member.keyHasEscapes {
                 if member.keyEquals(UnsafeBufferPointer(rebasing: names[name]), in: UnsafeBufferPointer(start: base, count: end)) {
                     found[k] = member
                 }
-            } else if name.count == count,
-                      fitsWord ? word == heads[k] : count == 0 || JSONScanner.equal(start, names.baseAddress! + name.lowerBound, count: count) {
+            } else if name.count == count, count == 0 || JSONScanner.equal(start, names.baseAddress! + name.lowerBound, count: count) {
                 found[k] = member
             }
         }

@@ -316,8 +316,10 @@ private func reason(_ text: String) -> JSONError.Reason? {
     /// prefix of a record, and every record with one byte changed, must still agree.
     @Test func agreesOnEveryTruncationAndEdit() {
         let record = #"{"user":"u7","time":"2025-08-07T10:15:00.037Z","action":"view","n":-12.5e+3,"ok":true,"# +
-            #""items":[{"sku":"A-5","qty":3},[],{}],"geo":{"city":"Seoul","z":null},"a":0,"sessionId":"x"}"#
-        let keys = ["user", "time", "action", "a", "sessionId", "geo", "items"]
+            #""items":[{"sku":"A-5","qty":3},[],{}],"geo":{"city":"Seoul","z":null},"a":0,"sessionId":"x","# +
+            #""duration":5,"durationX":6,"sessionI":7}"#
+        // Keys of one to nine bytes, two of them sharing their first eight bytes with a member.
+        let keys = ["user", "time", "action", "a", "sessionId", "geo", "items", "duration"]
         let bytes = Array(record.utf8)
         var texts = (0...bytes.count).map { String(decoding: bytes[..<$0], as: UTF8.self) }
         let edits = Array(#"{}[]":, -.e0t"#.utf8)
