@@ -94,7 +94,9 @@ public struct Extract: ConfigurableTransformer {
         var size = 1 + max(1, layouts.count)
         for index in layouts.indices {
             let layout = layouts[index]
-            values[index] = locate(layout.path.dropFirst(), from: values[index], names: names, components: components, in: input)
+            if layout.path.count > 1 {
+                values[index] = locate(layout.path.dropFirst(), from: values[index], names: names, components: components, in: input)
+            }
             size += layout.key.count + (values[index]?.value.count ?? null.utf8CodeUnitCount)
         }
         return size
