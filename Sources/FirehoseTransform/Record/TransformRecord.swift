@@ -143,10 +143,9 @@ public struct TransformRecord {
             let count = withUnsafeBytes { current in write(output.baseAddress!, current) }
             var buffer: [UInt8] = []
             swap(&buffer, &spare)
-            buffer.removeAll(keepingCapacity: true)
             // Room for the line feed JSON Lines adds.
             buffer.reserveCapacity(count + 1)
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: output[..<count]))
+            buffer.replaceSubrange(buffer.indices, with: UnsafeBufferPointer(rebasing: output[..<count]))
             install(compactObject: buffer)
         }
     }
