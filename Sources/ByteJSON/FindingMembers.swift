@@ -59,14 +59,8 @@ extension JSONScanner {
             return true
         }
         while true {
-            guard base[i] == UInt8(ascii: "\"") else { return false }
             let keyStart = i &+ 1
-            guard skipPlainString(text, &i) else { return false }
-            let keyEnd = i &- 1
-            skipSpaces(base, &i)
-            guard base[i] == UInt8(ascii: ":") else { return false }
-            i &+= 1
-            skipSpaces(base, &i)
+            guard let keyEnd = skipPlainKey(text, &i) else { return false }
             let valueStart = i
             let kind: JSONKind
             switch base[i] {
@@ -119,13 +113,7 @@ extension JSONScanner {
         }
         // Each pass starts at a member or element (spaces skipped).
         while true {
-            if objects &>> UInt64(depth &- 1) & 1 == 1 {
-                guard base[i] == UInt8(ascii: "\""), skipPlainString(text, &i) else { return false }
-                skipSpaces(base, &i)
-                guard base[i] == UInt8(ascii: ":") else { return false }
-                i &+= 1
-                skipSpaces(base, &i)
-            }
+            if objects &>> UInt64(depth &- 1) & 1 == 1, skipPlainKey(text, &i) == nil { return false }
             switch base[i] {
             case UInt8(ascii: "\""):
                 guard skipPlainString(text, &i) else { return false }
@@ -164,6 +152,20 @@ extension JSONScanner {
                 guard i < last else { return false }
             }
         }
+    }
+
+    /// Skips a member's `"key":` (the key's quote at `i`) and the spaces after the colon; returns
+    /// where the key's content ends, or nil if it is not there.
+    @inline(__always)
+    static func skipPlainKey(_ text: Text, _ i: inout Int) -> Int? {
+        let base = text.base
+        guard base[i] == UInt8(ascii: "\""), skipPlainString(text, &i) else { return nil }
+        let keyEnd = i &- 1
+        skipSpaces(base, &i)
+        guard base[i] == UInt8(ascii: ":") else { return nil }
+        i &+= 1
+        skipSpaces(base, &i)
+        return keyEnd
     }
 
     /// Skips the plain string whose opening quote is at `i`; false if it does not end.
