@@ -49,7 +49,7 @@ let package = Package(
 
         // `./build.sh bench`: the Firehose handler against a Foundation version (and, from
         // `reference/`, the seeds' Python).
-        .executableTarget(name: "Benchmarks", dependencies: ["FirehoseTransform"], exclude: ["reference"]),
+        .executableTarget(name: "Benchmarks", dependencies: ["FirehoseTransform", "LambdaRuntime"], exclude: ["reference"]),
         // The floor the runtime is measured against: a URLSession loop that does nothing else.
         .executableTarget(name: "RuntimeLoopFloor"),
 

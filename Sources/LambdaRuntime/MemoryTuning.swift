@@ -11,7 +11,10 @@ import Glibc
 /// - Large buffers from the heap, kept when freed: by default a 6 MB buffer is mapped fresh and
 ///   unmapped when freed, or trimmed from the heap's top, so every invocation faulted its pages
 ///   in again (about a thousand faults per 6 MB batch). The next invocation reuses them instead.
-enum MemoryTuning {
+///
+/// `Lambda.main` applies it; a benchmark of a handler alone applies it too, to run the handler
+/// as `bootstrap` does.
+public enum MemoryTuning {
     /// `M_TRIM_THRESHOLD`, `M_MMAP_THRESHOLD` and `M_ARENA_MAX` from `<malloc.h>`, which Swift's
     /// Glibc module does not export.
     static let trimThresholdOption: Int32 = -1
@@ -24,7 +27,7 @@ enum MemoryTuning {
 
     /// Applies the settings. Threads that already have an arena keep it, so this runs before the
     /// first one starts.
-    static func apply() {
+    public static func apply() {
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
@@ -34,7 +37,10 @@ enum MemoryTuning {
     }
 }
 #else
-enum MemoryTuning {
-    static func apply() {}
+/// How malloc should treat a process that handles one multi-megabyte invocation at a time:
+/// glibc's settings, so nothing to do elsewhere.
+public enum MemoryTuning {
+    /// Does nothing without glibc.
+    public static func apply() {}
 }
 #endif
