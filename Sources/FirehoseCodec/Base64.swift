@@ -115,16 +115,6 @@ public enum Base64 {
         }
     }
 
-    /// Appends the base64 encoding of `bytes` to `output`.
-    public static func encode(_ bytes: UnsafeBufferPointer<UInt8>, appendingTo output: inout [UInt8]) {
-        // Encoded into temporary storage (the stack when small) and copied once: an array
-        // cannot grow without initializing.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: encodedCount(of: bytes.count)) { encoded in
-            let count = encode(bytes, into: encoded.baseAddress!)
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: encoded[..<count]))
-        }
-    }
-
     /// Writes the base64 encoding of `bytes` at `output`, which must have room for
     /// `encodedCount(of: bytes.count)` bytes; returns the number written.
     @discardableResult
@@ -179,8 +169,9 @@ public enum Base64 {
 
     /// The padded base64 encoding of `bytes`.
     public static func encode(_ bytes: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        bytes.withUnsafeBufferPointer { encode($0, appendingTo: &output) }
-        return output
+        [UInt8](unsafeUninitializedCapacity: encodedCount(of: bytes.count)) { output, initialized in
+            guard let start = output.baseAddress else { return }
+            initialized = bytes.withUnsafeBufferPointer { encode($0, into: start) }
+        }
     }
 }

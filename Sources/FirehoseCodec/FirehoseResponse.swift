@@ -1,8 +1,8 @@
 /// A record's fate, as the response reports it.
 public enum RecordResult: Sendable, Equatable {
-    /// Transformed. `base64` (the payload, already encoded) and the optional `metadata` JSON
-    /// object are ranges in the batch's output buffer.
-    case ok(base64: Range<Int>, metadata: Range<Int>?)
+    /// Transformed. `data` (the payload's bytes, which the response base64-encodes) and the
+    /// optional `metadata` JSON object are ranges in the batch's output buffer.
+    case ok(data: Range<Int>, metadata: Range<Int>?)
     /// Left out on purpose; returned with its original data.
     case dropped
     /// Failed; returned with its original data, for Firehose's error prefix.
@@ -69,8 +69,8 @@ public enum FirehoseResponse {
                         out.write(UnsafeBufferPointer(rebasing: source[record.recordID]))
                         out.write(Fragment.data(result))
                         switch result {
-                        case .ok(let base64, let metadata):
-                            out.write(UnsafeBufferPointer(rebasing: output[base64]))
+                        case .ok(let data, let metadata):
+                            out.writeBase64(of: UnsafeBufferPointer(rebasing: output[data]))
                             if let metadata {
                                 out.write(Fragment.metadata)
                                 out.write(UnsafeBufferPointer(rebasing: output[metadata]))
@@ -97,8 +97,8 @@ public enum FirehoseResponse {
     static func entrySize(_ record: FirehoseEvent.Record, _ result: RecordResult) -> Int {
         let common = Fragment.recordID.count + record.recordID.count + Fragment.data(result).count
         switch result {
-        case .ok(let base64, let metadata):
-            return common + base64.count + (metadata.map { Fragment.metadata.count + $0.count + Fragment.endAfterMetadata.count } ?? Fragment.end.count)
+        case .ok(let data, let metadata):
+            return common + Base64.encodedCount(of: data.count) + (metadata.map { Fragment.metadata.count + $0.count + Fragment.endAfterMetadata.count } ?? Fragment.end.count)
         case .dropped, .processingFailed:
             let original: Int
             if case .string(let range, _) = record.data { original = range.count } else { original = 0 }
@@ -147,6 +147,14 @@ private struct OutputCursor {
         guard let source = bytes.baseAddress else { return }
         (buffer.baseAddress! + written).initialize(from: source, count: bytes.count)
         written += bytes.count
+    }
+
+    /// Writes the base64 encoding of `bytes`: straight into the response, so that a payload is
+    /// neither encoded into a buffer of its own nor copied.
+    @inline(__always)
+    mutating func writeBase64(of bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(written + Base64.encodedCount(of: bytes.count) <= buffer.count, "response size miscalculated")
+        written += Base64.encode(bytes, into: buffer.baseAddress! + written)
     }
 
     /// Fixed JSON fragments are a few bytes each: a plain loop beats a `memmove` call.

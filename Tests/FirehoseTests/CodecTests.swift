@@ -146,8 +146,8 @@ import Testing
         let event = try FirehoseEvent(parsing: TestBatch.event([
             TestBatch.record("one", json: "{}"), TestBatch.record("two", json: "[]"), TestBatch.record("three", json: "1"),
         ]))
-        let output = Array("aGVsbG8={\"partitionKeys\":{\"a\":\"b\"}}".utf8)
-        let encoded = encode(event, [.ok(base64: 0..<8, metadata: 8..<output.count), .dropped, .processingFailed], output: output)
+        let output = Array("hello{\"partitionKeys\":{\"a\":\"b\"}}".utf8)
+        let encoded = encode(event, [.ok(data: 0..<5, metadata: 5..<output.count), .dropped, .processingFailed], output: output)
         let results = try TestBatch.results(encoded.bytes)
         #expect(results.map(\.id) == ["one", "two", "three"])
         #expect(results.map(\.result) == ["Ok", "Dropped", "ProcessingFailed"])
@@ -155,7 +155,7 @@ import Testing
         #expect(results[0].partitionKeys == ["a": "b"])
         #expect(text(results[1].data) == "[]")
         #expect(text(results[2].data) == "1")
-        let sizes = zip(event.records, [RecordResult.ok(base64: 0..<8, metadata: 8..<output.count), .dropped, .processingFailed])
+        let sizes = zip(event.records, [RecordResult.ok(data: 0..<5, metadata: 5..<output.count), .dropped, .processingFailed])
             .map { FirehoseResponse.entrySize($0, $1) }
         #expect(encoded.bytes.count == 14 + 2 + sizes.reduce(0, +))
     }
@@ -164,11 +164,10 @@ import Testing
         let records = (0..<10).map { TestBatch.record("r\($0)", json: #"{"n":\#($0)}"#) }
         let event = try FirehoseEvent(parsing: TestBatch.event(records))
         let big = [UInt8](repeating: UInt8(ascii: "x"), count: 3000)
-        let bigBase64 = Base64.encode(big)
-        let results = (0..<10).map { _ in RecordResult.ok(base64: 0..<bigBase64.count, metadata: nil) }
+        let results = (0..<10).map { _ in RecordResult.ok(data: 0..<big.count, metadata: nil) }
         let fallback = encode(event, Array(repeating: .processingFailed, count: 10)).bytes.count
         let limit = fallback + 2 * (Base64.encodedCount(of: 3000) + 2 - 16 - 12)
-        let encoded = encode(event, results, output: bigBase64, limit: limit)
+        let encoded = encode(event, results, output: big, limit: limit)
         #expect(encoded.bytes.count <= limit)
         #expect(encoded.overBudget == 8)
         let decoded = try TestBatch.results(encoded.bytes)
@@ -184,7 +183,7 @@ import Testing
         let records = (0..<4).map { TestBatch.record("r\($0)", payload: Array(repeating: 0x41, count: 3000)) }
         let event = try FirehoseEvent(parsing: TestBatch.event(records))
         let fallback = encode(event, Array(repeating: .processingFailed, count: 4)).bytes.count
-        let encoded = encode(event, Array(repeating: .ok(base64: 0..<4, metadata: nil), count: 4), output: Array("Qg==".utf8), limit: fallback - 100)
+        let encoded = encode(event, Array(repeating: .ok(data: 0..<1, metadata: nil), count: 4), output: [0x42], limit: fallback - 100)
         #expect(encoded.overBudget == 0 && encoded.fits)
         #expect(try TestBatch.results(encoded.bytes).allSatisfy { $0.result == "Ok" && $0.data == [0x42] })
     }

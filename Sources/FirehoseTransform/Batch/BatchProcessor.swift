@@ -79,8 +79,8 @@ public struct BatchProcessor: Sendable {
             let offset = output.count
             output.append(contentsOf: chunk.output)
             for result in chunk.results {
-                if case .ok(let base64, let metadata) = result {
-                    results.append(.ok(base64: base64.shifted(by: offset), metadata: metadata?.shifted(by: offset)))
+                if case .ok(let data, let metadata) = result {
+                    results.append(.ok(data: data.shifted(by: offset), metadata: metadata?.shifted(by: offset)))
                 } else {
                     results.append(result)
                 }
@@ -155,17 +155,17 @@ public struct BatchProcessor: Sendable {
                 chunk.results.append(.dropped)
                 continue
             }
-            // Payloads are stored base64-encoded, so the encoding runs here, on every thread.
-            let base64Start = chunk.output.count
-            record.withUnsafeBytes { Base64.encode($0, appendingTo: &chunk.output) }
-            let base64 = base64Start..<chunk.output.count
+            // The response base64-encodes the payload where it writes it.
+            let dataStart = chunk.output.count
+            record.withUnsafeBytes { chunk.output.append(contentsOf: $0) }
+            let data = dataStart..<chunk.output.count
             var metadata: Range<Int>?
             if !record.partitionKeys.isEmpty {
                 let start = chunk.output.count
                 BatchProcessor.appendMetadata(record.partitionKeys, to: &chunk.output)
                 metadata = start..<chunk.output.count
             }
-            chunk.results.append(.ok(base64: base64, metadata: metadata))
+            chunk.results.append(.ok(data: data, metadata: metadata))
         }
         return chunk
     }
