@@ -269,7 +269,7 @@ private enum EventParser {
         try scanner.expect(UInt8(ascii: "["))
         if scanner.consume(UInt8(ascii: "]")) { return records }
         repeat {
-            records.append(try record(&scanner, index: records.count))
+            records.append(try compactRecord(&scanner) ?? record(&scanner, index: records.count))
         } while scanner.consume(UInt8(ascii: ","))
         try scanner.expect(UInt8(ascii: "]"))
         return records
@@ -319,6 +319,53 @@ private enum EventParser {
         }
         guard let recordID else { throw FirehoseEventError("record \(index) has no recordId") }
         return FirehoseEvent.Record(recordID: recordID, data: data, approximateArrivalTimestamp: arrival, kinesisMetadata: kinesis)
+    }
+
+    /// Reads a record written as Firehose writes them (no whitespace, keys without escapes,
+    /// the members Firehose sends, each of the kind it sends), with fewer checks than `record`;
+    /// nil for any other record, with the scanner where it was, for `record` to read in full. A
+    /// record both read gets the same result from each.
+    static func compactRecord(_ scanner: inout JSONScanner) -> FirehoseEvent.Record? {
+        let bytes = scanner.bytes
+        var s = scanner
+        guard s.position < bytes.count, bytes[s.position] == UInt8(ascii: "{") else { return nil }
+        s.position += 1
+        var recordID: Range<Int>?
+        var data = FirehoseEvent.DataField.missing
+        var arrival: Range<Int>?
+        var kinesis: Range<Int>?
+        while true {
+            guard s.position < bytes.count, bytes[s.position] == UInt8(ascii: "\""),
+                  let name = try? s.scanString(), !name.hasEscapes,
+                  s.position + 1 < bytes.count, bytes[s.position] == UInt8(ascii: ":") else { return nil }
+            s.position += 1
+            let key = Key(bytes: UnsafeBufferPointer(rebasing: bytes[name.content]), hasEscapes: false)
+            let first = bytes[s.position]
+            if first == UInt8(ascii: "\""), key.is("data") {
+                guard let located = try? locateData(&s) else { return nil }
+                data = located
+            } else if first == UInt8(ascii: "\""), key.is("recordId") {
+                guard let id = try? s.scanString() else { return nil }
+                recordID = id.content
+            } else if key.is("approximateArrivalTimestamp") {
+                let start = s.position
+                guard (try? s.scanNumber()) != nil else { return nil }
+                arrival = start..<s.position
+            } else if first == UInt8(ascii: "{"), key.is("kinesisRecordMetadata") {
+                guard let value = try? s.scanValue() else { return nil }
+                kinesis = value.range
+            } else {
+                return nil
+            }
+            guard s.position < bytes.count else { return nil }
+            if bytes[s.position] == UInt8(ascii: ",") {
+                s.position += 1
+                continue
+            }
+            guard bytes[s.position] == UInt8(ascii: "}"), let recordID else { return nil }
+            scanner.position = s.position + 1
+            return FirehoseEvent.Record(recordID: recordID, data: data, approximateArrivalTimestamp: arrival, kinesisMetadata: kinesis)
+        }
     }
 
     /// Finds the end of a `data` string with `memchr`: a quote not preceded by a backslash
