@@ -1,14 +1,18 @@
 extension JSONScanner {
     /// Scans the object at `position` like `scanObject`, validating all of it, and notes in
-    /// `found[k]` the member named by key `k` (`names[keys[k]]`, UTF-8); the last occurrence of
-    /// a key wins. For callers that want a few top-level fields and nothing else, in one pass
-    /// compiled inside this module.
-    public mutating func scanObject(findingMembers found: UnsafeMutableBufferPointer<JSONObject.Member?>,
-                                    named keys: UnsafeBufferPointer<Range<Int>>, in names: UnsafeBufferPointer<UInt8>,
+    /// `found[k]` the member named by key `k` of `keys`; the last occurrence of a key wins. For
+    /// callers that want a few top-level fields and nothing else, in one pass compiled inside
+    /// this module.
+    public mutating func scanObject(findingMembers found: UnsafeMutableBufferPointer<JSONObject.Member?>, keys: JSONKeySet,
                                     depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) {
-        let result = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: keys.count) { heads in
-            let search = MemberSearch(keys: keys, names: names, heads: heads, found: found)
-            return Result { () throws(JSONError) in try scanObject(search, depthLimit: depthLimit) }
+        precondition(found.count >= keys.count, "room for every key's member")
+        let result = keys.names.withUnsafeBufferPointer { names in
+            keys.ranges.withUnsafeBufferPointer { ranges in
+                keys.heads.withUnsafeBufferPointer { heads in
+                    let search = MemberSearch(keys: ranges, names: names, heads: heads, lengths: keys.lengths, found: found)
+                    return Result { () throws(JSONError) in try scanObject(search, depthLimit: depthLimit) }
+                }
+            }
         }
         try result.get()
     }
@@ -185,44 +189,55 @@ extension JSONScanner {
     }
 }
 
-/// The keys `scanObject(findingMembers:)` looks for, and where it notes the members they name.
-struct MemberSearch {
-    let keys: UnsafeBufferPointer<Range<Int>>
-    let names: UnsafeBufferPointer<UInt8>
+/// Keys that `scanObject(findingMembers:keys:)` looks for, prepared once for the many objects
+/// it scans.
+public struct JSONKeySet: Sendable {
+    /// The keys' UTF-8, one after another, then eight zero bytes: any key's first eight bytes
+    /// can be read as one word.
+    let names: [UInt8]
+    /// Each key's bytes in `names`.
+    let ranges: [Range<Int>]
     /// Each key of up to eight bytes as one little-endian word (zero above its bytes), compared
     /// with a member key's in one step. A longer key's is all ones, which no member key of up to
     /// eight bytes read as a word can equal: its bytes above its length are zero, and it has no
     /// 0xFF byte, which UTF-8 never uses.
-    let heads: UnsafeMutableBufferPointer<UInt64>
+    let heads: [UInt64]
     /// Bit n is set when a key is n bytes long (63: longer): an unescaped key of no such length,
     /// most members, fails that one test.
     let lengths: UInt64
-    let found: UnsafeMutableBufferPointer<JSONObject.Member?>
 
-    /// A search for `keys`, whose heads it writes in `heads` (room for one per key).
-    init(keys: UnsafeBufferPointer<Range<Int>>, names: UnsafeBufferPointer<UInt8>,
-         heads: UnsafeMutableBufferPointer<UInt64>, found: UnsafeMutableBufferPointer<JSONObject.Member?>) {
+    /// The keys, each as its UTF-8 bytes (unescaped).
+    public init<Key: Sequence<UInt8>>(_ keys: [Key]) {
+        var names: [UInt8] = []
+        var ranges: [Range<Int>] = []
         var lengths: UInt64 = 0
-        for k in keys.indices {
-            let name = keys[k]
-            lengths |= 1 &<< UInt64(min(name.count, 63))
-            var head: UInt64 = ~0
-            if name.count <= 8 {
-                if name.lowerBound &+ 8 <= names.count {
-                    head = MemberSearch.word(names.baseAddress! + name.lowerBound, count: name.count)
-                } else {
-                    head = 0
-                    for offset in 0..<name.count { head |= UInt64(names[name.lowerBound &+ offset]) &<< UInt64(offset &* 8) }
-                }
-            }
-            heads.initializeElement(at: k, to: head)
+        for key in keys {
+            let start = names.count
+            names += key
+            ranges.append(start..<names.count)
+            lengths |= 1 &<< UInt64(min(names.count - start, 63))
         }
-        self.keys = keys
+        names += repeatElement(0, count: 8)
+        self.heads = names.withUnsafeBufferPointer { names in
+            ranges.map { $0.count <= 8 ? MemberSearch.word(names.baseAddress! + $0.lowerBound, count: $0.count) : ~0 }
+        }
         self.names = names
-        self.heads = heads
+        self.ranges = ranges
         self.lengths = lengths
-        self.found = found
     }
+
+    /// How many keys there are.
+    public var count: Int { ranges.count }
+}
+
+/// A `JSONKeySet` as `scanObject(findingMembers:keys:)` reads it, and where it notes the
+/// members the keys name.
+struct MemberSearch {
+    let keys: UnsafeBufferPointer<Range<Int>>
+    let names: UnsafeBufferPointer<UInt8>
+    let heads: UnsafeBufferPointer<UInt64>
+    let lengths: UInt64
+    let found: UnsafeMutableBufferPointer<JSONObject.Member?>
 
     /// The first `count` bytes at `p` (at most eight, zero above), little-endian, read as one
     /// word: eight bytes must lie there.

@@ -249,29 +249,20 @@ private func reason(_ text: String) -> JSONError.Reason? {
         defer { storage.deallocate() }
         _ = storage.initialize(from: text.utf8)
         let buffer = UnsafeBufferPointer(storage)
-        var names: [UInt8] = []
-        var ranges: [Range<Int>] = []
-        for key in keys {
-            ranges.append(names.count..<(names.count + key.utf8.count))
-            names += key.utf8
-        }
-        return names.withUnsafeBufferPointer { names in
-            ranges.withUnsafeBufferPointer { ranges in
-                var found = [JSONObject.Member?](repeating: nil, count: keys.count)
-                do throws(JSONError) {
-                    // As Extract reads a record.
-                    var scanner = JSONScanner(buffer)
-                    try scanner.expectObjectDocument(depthLimit: depthLimit)
-                    try found.withUnsafeMutableBufferPointer { found throws(JSONError) in
-                        try scanner.scanObject(findingMembers: found, named: ranges, in: names, depthLimit: depthLimit)
-                    }
-                    scanner.skipWhitespace()
-                    guard scanner.atEnd else { throw JSONError(.trailingContent, at: scanner.position) }
-                    return .success(found.map { $0.map { String(decoding: buffer[$0.value], as: UTF8.self) } })
-                } catch {
-                    return .failure(error)
-                }
+        let keySet = JSONKeySet(keys.map(\.utf8))
+        var found = [JSONObject.Member?](repeating: nil, count: keys.count)
+        do throws(JSONError) {
+            // As Extract reads a record.
+            var scanner = JSONScanner(buffer)
+            try scanner.expectObjectDocument(depthLimit: depthLimit)
+            try found.withUnsafeMutableBufferPointer { found throws(JSONError) in
+                try scanner.scanObject(findingMembers: found, keys: keySet, depthLimit: depthLimit)
             }
+            scanner.skipWhitespace()
+            guard scanner.atEnd else { throw JSONError(.trailingContent, at: scanner.position) }
+            return .success(found.map { $0.map { String(decoding: buffer[$0.value], as: UTF8.self) } })
+        } catch {
+            return .failure(error)
         }
     }
 

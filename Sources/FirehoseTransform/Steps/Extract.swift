@@ -20,14 +20,14 @@ public struct Extract: ConfigurableTransformer {
         /// Every path component, as a range of `names`.
         let components: [Range<Int>]
         /// Each field's first path component: the top-level key it is read from.
-        let firstKeys: [Range<Int>]
+        let firstKeys: JSONKeySet
 
         init(fields: [(name: String, path: FieldPath)], names: [UInt8], layouts: [FieldLayout], components: [Range<Int>]) {
             self.fields = fields
             self.names = names
             self.layouts = layouts
             self.components = components
-            firstKeys = layouts.map { components[$0.path.lowerBound] }
+            firstKeys = JSONKeySet(layouts.map { names[components[$0.path.lowerBound]] })
         }
     }
 
@@ -67,14 +67,12 @@ public struct Extract: ConfigurableTransformer {
         try plan.names.withUnsafeBufferPointer { names in
             try plan.layouts.withUnsafeBufferPointer { layouts in
                 try plan.components.withUnsafeBufferPointer { components in
-                    try plan.firstKeys.withUnsafeBufferPointer { firstKeys in
-                        try withUnsafeTemporaryAllocation(of: JSONObject.Member?.self, capacity: layouts.count) { values in
-                            let size = try record.withUnsafeBytes { input in
-                                try Extract.locate(layouts, in: input, names: names, components: components, firstKeys: firstKeys, into: values)
-                            }
-                            record.writeCompactObject(size: size) { output, input in
-                                Extract.write(layouts, values: values, from: input, names: names, to: output)
-                            }
+                    try withUnsafeTemporaryAllocation(of: JSONObject.Member?.self, capacity: layouts.count) { values in
+                        let size = try record.withUnsafeBytes { input in
+                            try Extract.locate(layouts, in: input, names: names, components: components, firstKeys: plan.firstKeys, into: values)
+                        }
+                        record.writeCompactObject(size: size) { output, input in
+                            Extract.write(layouts, values: values, from: input, names: names, to: output)
                         }
                     }
                 }
@@ -87,10 +85,10 @@ public struct Extract: ConfigurableTransformer {
     /// the object can take: braces, commas, keys, and values at most their size in the input.
     private static func locate(_ layouts: UnsafeBufferPointer<FieldLayout>, in input: UnsafeBufferPointer<UInt8>,
                                names: UnsafeBufferPointer<UInt8>, components: UnsafeBufferPointer<Range<Int>>,
-                               firstKeys: UnsafeBufferPointer<Range<Int>>,
+                               firstKeys: JSONKeySet,
                                into values: UnsafeMutableBufferPointer<JSONObject.Member?>) throws -> Int {
         values.initialize(repeating: nil)
-        try findFirstKeys(in: input, names: names, firstKeys: firstKeys, into: values)
+        try findFirstKeys(in: input, firstKeys: firstKeys, into: values)
         var size = 1 + max(1, layouts.count)
         for index in layouts.indices {
             let layout = layouts[index]
@@ -138,13 +136,12 @@ public struct Extract: ConfigurableTransformer {
 
     /// Scans the record as a JSON object (validating all of it), noting for each field the
     /// member its first path component names; the last occurrence of a key wins.
-    private static func findFirstKeys(in storage: UnsafeBufferPointer<UInt8>, names: UnsafeBufferPointer<UInt8>,
-                                      firstKeys: UnsafeBufferPointer<Range<Int>>,
+    private static func findFirstKeys(in storage: UnsafeBufferPointer<UInt8>, firstKeys: JSONKeySet,
                                       into found: UnsafeMutableBufferPointer<JSONObject.Member?>) throws {
         var scanner = JSONScanner(storage)
         do throws(JSONError) {
             try scanner.expectObjectDocument()
-            try scanner.scanObject(findingMembers: found, named: firstKeys, in: names)
+            try scanner.scanObject(findingMembers: found, keys: firstKeys)
             scanner.skipWhitespace()
             guard scanner.atEnd else { throw JSONError(.trailingContent, at: scanner.position) }
         } catch {
