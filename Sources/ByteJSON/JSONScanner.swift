@@ -170,12 +170,19 @@ extension JSONScanner {
     /// Whether the `count` bytes at `base` hold no backslash, control or non-ASCII byte. Written
     /// without branches in its loop so that the compiler turns it into vector compares.
     static func isPlain(_ base: UnsafePointer<UInt8>, count: Int) -> Bool {
-        var i = 0
-        while i &+ 32 <= count {
+        @inline(__always) func plain32(at i: Int) -> Bool {
             var any: UInt8 = 0
             for j in 0..<32 { any |= notPlain(base[i &+ j]) }
-            if any != 0 { return false }
-            i &+= 32
+            return any == 0
+        }
+        var i = 0
+        if count >= 32 {
+            while i &+ 32 <= count {
+                if !plain32(at: i) { return false }
+                i &+= 32
+            }
+            // The last 32 bytes, some of them checked already.
+            return i == count || plain32(at: count &- 32)
         }
         while i &+ 8 <= count {
             if notPlainBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) != 0 { return false }

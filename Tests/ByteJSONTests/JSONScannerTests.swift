@@ -227,6 +227,25 @@ private func reason(_ text: String) -> JSONError.Reason? {
     }
 }
 
+@Suite struct PlainTextTests {
+    /// `isPlain` sends text to the scanner that does not look for escapes and control bytes:
+    /// one such byte anywhere, at any length, must make it say no.
+    @Test func findsABackslashControlOrNonASCIIByteAnywhere() {
+        for count in 0..<100 {
+            // Printable ASCII but the backslash, the edges of the range included.
+            let plain = (0..<count).map { [0x20, 0x22, 0x41, 0x5B, 0x5D, 0x7E, 0x7F][$0 % 7] as UInt8 }
+            #expect(plain.withUnsafeBufferPointer { JSONScanner.isPlain($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: count) })
+            for position in 0..<count {
+                for bad: UInt8 in [0x00, 0x1F, 0x5C, 0x7F + 1, 0xFF] {
+                    var text = plain
+                    text[position] = bad
+                    #expect(!text.withUnsafeBufferPointer { JSONScanner.isPlain($0.baseAddress!, count: count) }, "\(count) \(position) \(bad)")
+                }
+            }
+        }
+    }
+}
+
 @Suite struct UTF8ValidationTests {
     @Test func findsTheFirstInvalidByte() {
         #expect(Array("plain ascii, long enough for words".utf8).withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) } == nil)
