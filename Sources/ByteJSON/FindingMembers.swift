@@ -2,14 +2,16 @@ extension JSONScanner {
     /// Scans the object at `position` like `scanObject`, validating all of it, and notes in
     /// `found[k]` the member named by key `k` of `keys`; the last occurrence of a key wins. For
     /// callers that want a few top-level fields and nothing else, in one pass compiled inside
-    /// this module.
+    /// this module. `shape`, when given, holds what the objects scanned before looked like:
+    /// pass the same one for the objects of one producer.
     public mutating func scanObject(findingMembers found: UnsafeMutableBufferPointer<JSONObject.Member?>, keys: JSONKeySet,
-                                    depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) {
+                                    shape: JSONObjectShape? = nil, depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) {
         precondition(found.count >= keys.count, "room for every key's member")
         let result = keys.names.withUnsafeBufferPointer { names in
             keys.ranges.withUnsafeBufferPointer { ranges in
                 keys.heads.withUnsafeBufferPointer { heads in
-                    let search = MemberSearch(keys: ranges, names: names, heads: heads, lengths: keys.lengths, found: found)
+                    let search = MemberSearch(keys: ranges, names: names, heads: heads, lengths: keys.lengths, found: found,
+                                              places: shape?.places(for: keys))
                     return Result { () throws(JSONError) in try scanObject(search, depthLimit: depthLimit) }
                 }
             }
@@ -62,9 +64,22 @@ extension JSONScanner {
             position = i &+ 1
             return true
         }
+        var place = 0
         while true {
             let keyStart = i &+ 1
-            guard let keyEnd = skipPlainKey(text, &i) else { return false }
+            let keyEnd: Int
+            // The key at this place in the objects before, if it is here again: its end and
+            // the keys that name it are known.
+            var predicted: KeyAtPlace?
+            if let places = search.places, place < JSONObjectShape.capacity, i &+ 16 <= text.end, places[place].matches(base + i) {
+                predicted = places[place]
+                keyEnd = keyStart &+ places[place].length
+                i = keyEnd &+ 2
+                skipSpaces(base, &i)
+            } else {
+                guard let end = skipPlainKey(text, &i) else { return false }
+                keyEnd = end
+            }
             let valueStart = i
             let kind: JSONKind
             switch base[i] {
@@ -83,11 +98,24 @@ extension JSONScanner {
             default:
                 return false
             }
-            // The length test first, so that a member is built only for a likely key.
-            if search.mayName(keyLength: keyEnd &- keyStart) {
-                search.note(JSONObject.Member(key: keyStart..<keyEnd, keyHasEscapes: false, value: valueStart..<i, kind: kind),
-                            in: base, end: text.end)
+            if let predicted {
+                var names = predicted.names
+                while names != 0 {
+                    search.found[names.trailingZeroBitCount] = JSONObject.Member(key: keyStart..<keyEnd, keyHasEscapes: false,
+                                                                                 value: valueStart..<i, kind: kind)
+                    names &= names &- 1
+                }
+            } else {
+                // The length test first, so that a member is built only for a likely key.
+                if search.mayName(keyLength: keyEnd &- keyStart) {
+                    search.note(JSONObject.Member(key: keyStart..<keyEnd, keyHasEscapes: false, value: valueStart..<i, kind: kind),
+                                in: base, end: text.end)
+                }
+                if let places = search.places, place < JSONObjectShape.capacity {
+                    search.learn(&places[place], keyStart: keyStart, keyEnd: keyEnd, in: text)
+                }
             }
+            place &+= 1
             skipSpaces(base, &i)
             if base[i] == UInt8(ascii: ",") {
                 i &+= 1
@@ -228,6 +256,11 @@ public struct JSONKeySet: Sendable {
 
     /// How many keys there are.
     public var count: Int { ranges.count }
+
+    /// Tells key sets apart (copies share it), for shapes, which remember keys by their place
+    /// in one set.
+    let identity = Identity()
+    final class Identity: Sendable {}
 }
 
 /// A `JSONKeySet` as `scanObject(findingMembers:keys:)` reads it, and where it notes the
@@ -238,6 +271,8 @@ struct MemberSearch {
     let heads: UnsafeBufferPointer<UInt64>
     let lengths: UInt64
     let found: UnsafeMutableBufferPointer<JSONObject.Member?>
+    /// The shape's places (`JSONObjectShape.capacity`), or nil: no prediction.
+    let places: UnsafeMutablePointer<KeyAtPlace>?
 
     /// The first `count` bytes at `p` (at most eight, zero above), little-endian, read as one
     /// word: eight bytes must lie there.
@@ -256,26 +291,126 @@ struct MemberSearch {
     /// that names it.
     @inline(__always)
     func note(_ member: JSONObject.Member, in base: UnsafePointer<UInt8>, end: Int) {
-        let count = member.key.count
-        guard member.keyHasEscapes || mayName(keyLength: count) else { return }
-        let start = base + member.key.lowerBound
+        guard member.keyHasEscapes || mayName(keyLength: member.key.count) else { return }
+        if member.keyHasEscapes {
+            for k in keys.indices
+            where member.keyEquals(UnsafeBufferPointer(rebasing: names[keys[k]]), in: UnsafeBufferPointer(start: base, count: end)) {
+                found[k] = member
+            }
+        } else {
+            forEachKey(naming: member.key, in: base, end: end) { found[$0] = member }
+        }
+    }
+
+    /// Calls `body` with each key `k` equal to the unescaped member key at `key`.
+    @inline(__always)
+    func forEachKey(naming key: Range<Int>, in base: UnsafePointer<UInt8>, end: Int, _ body: (Int) -> Void) {
+        let count = key.count, start = base + key.lowerBound
         // A key of up to eight bytes is read as one word with what follows it (at least `":`
         // and a value) masked off, when eight bytes lie within the text: equal words are equal
         // keys of equal length.
-        if !member.keyHasEscapes, count <= 8, member.key.lowerBound &+ 8 <= end {
+        if count <= 8, key.lowerBound &+ 8 <= end {
             let word = MemberSearch.word(start, count: count)
-            for k in heads.indices where heads[k] == word { found[k] = member }
+            for k in heads.indices where heads[k] == word { body(k) }
             return
         }
         for k in keys.indices {
             let name = keys[k]
-            if member.keyHasEscapes {
-                if member.keyEquals(UnsafeBufferPointer(rebasing: names[name]), in: UnsafeBufferPointer(start: base, count: end)) {
-                    found[k] = member
-                }
-            } else if name.count == count, count == 0 || JSONScanner.equal(start, names.baseAddress! + name.lowerBound, count: count) {
-                found[k] = member
+            if name.count == count, count == 0 || JSONScanner.equal(start, names.baseAddress! + name.lowerBound, count: count) {
+                body(k)
             }
         }
+    }
+
+    /// Remembers the plain key at `keyStart..<keyEnd` for its place, when it is short and
+    /// written as `"key":` (no space before the colon).
+    @inline(__always)
+    func learn(_ place: inout KeyAtPlace, keyStart: Int, keyEnd: Int, in text: JSONScanner.Text) {
+        let quote = keyStart &- 1
+        guard keyEnd &- keyStart <= KeyAtPlace.longestKey, quote &+ 16 <= text.end,
+              text.base[keyEnd &+ 1] == UInt8(ascii: ":") else { return }
+        var names: UInt64 = 0
+        forEachKey(naming: keyStart..<keyEnd, in: text.base, end: text.end) { names |= 1 &<< UInt64($0) }
+        place = KeyAtPlace(text.base + quote, length: keyEnd &- keyStart, names: names)
+    }
+}
+
+/// What the objects scanned before looked like, for `scanObject(findingMembers:keys:shape:)`:
+/// the key each member had at each place. Records from one producer have the same keys in the
+/// same order, so the scan first checks whether a member's key is the one at its place before
+/// (one compare of 16 bytes); if it is, the key's end and which of the keys sought name it are
+/// known. A wrong guess costs that compare; the scan reads the key in full and remembers it.
+/// One shape serves one thread at a time.
+public final class JSONObjectShape {
+    /// One per member place (`capacity`).
+    private let places: UnsafeMutablePointer<KeyAtPlace>
+    /// Member places remembered; an object's later members are read in full.
+    static let capacity = 32
+    /// The key set whose keys the places name (bit k: key k), the first one scanned with;
+    /// held, so that no other set can take its identity.
+    private var keySet: JSONKeySet.Identity?
+
+    /// The places, for scans looking for `keys`; nil for any other key set, or one too large
+    /// for a word's bits.
+    func places(for keys: JSONKeySet) -> UnsafeMutablePointer<KeyAtPlace>? {
+        guard keys.count <= 64 else { return nil }
+        if keySet == nil { keySet = keys.identity }
+        return keySet === keys.identity ? places : nil
+    }
+
+    /// A shape that knows no objects yet.
+    public init() {
+        places = .allocate(capacity: JSONObjectShape.capacity)
+        places.initialize(repeating: .unknown, count: JSONObjectShape.capacity)
+    }
+
+    deinit {
+        places.deallocate()
+    }
+}
+
+/// A member key as it last appeared at one place in an object: `"key":` read as 16 bytes, two
+/// masked words; its length; and bit k set when key k of the set sought names it.
+struct KeyAtPlace: Sendable {
+    var low: UInt64
+    var high: UInt64
+    var lowMask: UInt64
+    var highMask: UInt64
+    var length: Int
+    var names: UInt64
+
+    /// The longest key kept: `"key":` fits 16 bytes.
+    static let longestKey = 13
+
+    /// Matches no text: plain text has no 0xFF byte.
+    static let unknown = KeyAtPlace(low: ~0, high: 0, lowMask: ~0, highMask: 0, length: 0, names: 0)
+
+    private init(low: UInt64, high: UInt64, lowMask: UInt64, highMask: UInt64, length: Int, names: UInt64) {
+        self.low = low
+        self.high = high
+        self.lowMask = lowMask
+        self.highMask = highMask
+        self.length = length
+        self.names = names
+    }
+
+    /// The `"key":` at `quote`, whose key is `length` bytes (at most `longestKey`; 16 bytes
+    /// must lie at `quote`).
+    init(_ quote: UnsafePointer<UInt8>, length: Int, names: UInt64) {
+        let count = length &+ 3
+        lowMask = count >= 8 ? ~0 : (1 &<< UInt64(count &* 8)) &- 1
+        highMask = count <= 8 ? 0 : count >= 16 ? ~0 : (1 &<< UInt64((count &- 8) &* 8)) &- 1
+        low = UnsafeRawPointer(quote).loadUnaligned(as: UInt64.self).littleEndian & lowMask
+        high = UnsafeRawPointer(quote).loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian & highMask
+        self.length = length
+        self.names = names
+    }
+
+    /// Whether the 16 bytes at `p` begin with this `"key":`.
+    @inline(__always)
+    func matches(_ p: UnsafePointer<UInt8>) -> Bool {
+        let raw = UnsafeRawPointer(p)
+        return raw.loadUnaligned(as: UInt64.self).littleEndian & lowMask == low
+            && raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian & highMask == high
     }
 }

@@ -261,7 +261,8 @@ private func reason(_ text: String) -> JSONError.Reason? {
 @Suite struct FindingMembersTests {
     /// The raw value of each of `keys` that `scanObject(findingMembers:)` finds in the object
     /// `text`, or the error it throws.
-    private func find(_ keys: [String], in text: String, depthLimit: Int = JSONLimits.maximumDepth) -> Result<[String?], JSONError> {
+    private func find(_ keys: [String], in text: String, shape: JSONObjectShape? = nil,
+                      depthLimit: Int = JSONLimits.maximumDepth) -> Result<[String?], JSONError> {
         // Exactly as long as the text, so that the address sanitizer (`swift test
         // --sanitize=address`) catches any read past it.
         let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: text.utf8.count)
@@ -275,7 +276,7 @@ private func reason(_ text: String) -> JSONError.Reason? {
             var scanner = JSONScanner(buffer)
             try scanner.expectObjectDocument(depthLimit: depthLimit)
             try found.withUnsafeMutableBufferPointer { found throws(JSONError) in
-                try scanner.scanObject(findingMembers: found, keys: keySet, depthLimit: depthLimit)
+                try scanner.scanObject(findingMembers: found, keys: keySet, shape: shape, depthLimit: depthLimit)
             }
             scanner.skipWhitespace()
             guard scanner.atEnd else { throw JSONError(.trailingContent, at: scanner.position) }
@@ -314,11 +315,41 @@ private func reason(_ text: String) -> JSONError.Reason? {
     ])
     func agreesWithTheGeneralParse(text: String) {
         let keys = ["user", "time", "action"]
-        let found = find(keys, in: text), expected = reference(keys, in: text)
-        switch (found, expected) {
-        case (.success(let a), .success(let b)): #expect(a == b, "\(text)")
-        case (.failure, .failure): break
-        default: Issue.record("\(text): found \(found), the general parse \(expected)")
+        let expected = reference(keys, in: text)
+        // Without a shape; with one that knows other records' keys; with one that knows this
+        // record's own, so that every key is predicted.
+        let other = JSONObjectShape(), own = JSONObjectShape()
+        _ = find(keys, in: #"{"user":"u1","time":"t","action":"view","n":1,"geo":{"city":"Seoul"}}"#, shape: other)
+        _ = find(keys, in: text, shape: own)
+        for shape in [nil, other, own] {
+            let found = find(keys, in: text, shape: shape)
+            switch (found, expected) {
+            case (.success(let a), .success(let b)): #expect(a == b, "\(text)")
+            case (.failure, .failure): break
+            default: Issue.record("\(text): found \(found), the general parse \(expected)")
+            }
+        }
+    }
+
+    /// A shape names the keys it has seen by their place in one key set: a step looking for
+    /// other keys in the same records, with the same shape, must not take its guesses.
+    @Test func aShapeServesOneKeySet() throws {
+        let shape = JSONObjectShape()
+        let record = #"{"user":"u1","time":"t","action":"view","page":"/p"}"#
+        for _ in 0..<3 {
+            #expect(try find(["user", "action"], in: record, shape: shape).get() == [#""u1""#, #""view""#])
+            #expect(try find(["page", "time", "user"], in: record, shape: shape).get() == [#""/p""#, #""t""#, #""u1""#])
+        }
+    }
+
+    /// A shape records which keys name a member as bits of a word, so with more than 64 keys
+    /// the scan goes without: it must find them all the same.
+    @Test func findsAmongMoreThan64Keys() throws {
+        let keys = (0..<70).map { "k\($0)" } + ["user"]
+        let shape = JSONObjectShape()
+        for _ in 0..<2 {
+            let found = find(keys, in: #"{"k3":1,"user":"u","k69":[2]}"#, shape: shape)
+            #expect(try found.get() == (0..<70).map { $0 == 3 ? "1" : $0 == 69 ? "[2]" : nil } + [#""u""#])
         }
     }
 
@@ -342,11 +373,17 @@ private func reason(_ text: String) -> JSONError.Reason? {
         }
         var disagreements: [String] = []
         for text in texts {
-            let found = find(keys, in: text), expected = reference(keys, in: text)
-            switch (found, expected) {
-            case (.success(let a), .success(let b)) where a == b: break
-            case (.failure, .failure): break
-            default: disagreements.append(text)
+            let expected = reference(keys, in: text)
+            // Also with a shape that knows the record's keys, as from the producer's records
+            // before: the keys it predicts are the record's, whatever the edit did to them.
+            let shape = JSONObjectShape()
+            _ = find(keys, in: record, shape: shape)
+            for found in [find(keys, in: text), find(keys, in: text, shape: shape)] {
+                switch (found, expected) {
+                case (.success(let a), .success(let b)) where a == b: break
+                case (.failure, .failure): break
+                default: disagreements.append(text)
+                }
             }
         }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")

@@ -125,6 +125,7 @@ public struct BatchProcessor: Sendable {
         chunk.output.reserveCapacity(event.bytes.count / 4 * range.count / max(1, event.records.count))
         let source = event.makeRecordSource()
         var data: [UInt8] = [], spare: [UInt8] = []
+        let shape = JSONObjectShape()
         for index in range {
             let failure: String?
             do throws(FirehoseEventError) {
@@ -142,7 +143,7 @@ public struct BatchProcessor: Sendable {
                 chunk.fail(failure, event.metadata(ofRecord: index, from: source))
                 continue
             }
-            var record = TransformRecord(taking: &data, spare: &spare, metadata: event.metadata(ofRecord: index, from: source))
+            var record = TransformRecord(taking: &data, spare: &spare, shape: shape, metadata: event.metadata(ofRecord: index, from: source))
             defer { record.returnBuffers(data: &data, spare: &spare) }
             let decision: TransformDecision
             do {

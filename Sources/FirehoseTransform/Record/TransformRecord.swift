@@ -20,6 +20,9 @@ public struct TransformRecord {
     private(set) var isCompactJSONObject = false
     /// Keys for Firehose dynamic partitioning (`!{partitionKeyFromLambda:key}`), in order.
     public private(set) var partitionKeys: [(key: String, value: String)] = []
+    /// What the records before this one in the batch looked like, for steps that scan for a
+    /// few fields (`Extract`): records from one producer share their keys.
+    let objectShape: JSONObjectShape?
 
     private enum Representation {
         case bytes([UInt8])
@@ -31,6 +34,7 @@ public struct TransformRecord {
     public init(bytes: [UInt8], metadata: RecordMetadata) {
         self.data = .bytes(bytes)
         self.metadata = metadata
+        objectShape = nil
     }
 
     /// The record's current data. Setting it replaces the data (and any parsed view).
@@ -171,12 +175,13 @@ public struct TransformRecord {
     /// A record that takes over `data` (its data) and `spare` (for its rewrites), leaving both
     /// empty; `returnBuffers` gives them back for the next record, so that a batch costs no
     /// allocation per record. Moved rather than copied, each buffer stays uniquely referenced
-    /// and is reused in place.
-    init(taking data: inout [UInt8], spare: inout [UInt8], metadata: RecordMetadata) {
+    /// and is reused in place. `shape` is the batch's, shared with the records before.
+    init(taking data: inout [UInt8], spare: inout [UInt8], shape: JSONObjectShape, metadata: RecordMetadata) {
         var bytes: [UInt8] = []
         swap(&bytes, &data)
         self.data = .bytes(bytes)
         swap(&self.spare, &spare)
+        objectShape = shape
         self.metadata = metadata
     }
 

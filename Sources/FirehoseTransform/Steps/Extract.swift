@@ -64,12 +64,14 @@ public struct Extract: ConfigurableTransformer {
 
     /// Writes the new object, validating the whole record as JSON on the way.
     public func transform(_ record: inout TransformRecord) throws -> TransformDecision {
+        let shape = record.objectShape
         try plan.names.withUnsafeBufferPointer { names in
             try plan.layouts.withUnsafeBufferPointer { layouts in
                 try plan.components.withUnsafeBufferPointer { components in
                     try withUnsafeTemporaryAllocation(of: JSONObject.Member?.self, capacity: layouts.count) { values in
                         let size = try record.withUnsafeBytes { input in
-                            try Extract.locate(layouts, in: input, names: names, components: components, firstKeys: plan.firstKeys, into: values)
+                            try Extract.locate(layouts, in: input, names: names, components: components, firstKeys: plan.firstKeys,
+                                               shape: shape, into: values)
                         }
                         record.writeCompactObject(size: size) { output, input in
                             Extract.write(layouts, values: values, from: input, names: names, to: output)
@@ -85,10 +87,10 @@ public struct Extract: ConfigurableTransformer {
     /// the object can take: braces, commas, keys, and values at most their size in the input.
     private static func locate(_ layouts: UnsafeBufferPointer<FieldLayout>, in input: UnsafeBufferPointer<UInt8>,
                                names: UnsafeBufferPointer<UInt8>, components: UnsafeBufferPointer<Range<Int>>,
-                               firstKeys: JSONKeySet,
+                               firstKeys: JSONKeySet, shape: JSONObjectShape?,
                                into values: UnsafeMutableBufferPointer<JSONObject.Member?>) throws -> Int {
         values.initialize(repeating: nil)
-        try findFirstKeys(in: input, firstKeys: firstKeys, into: values)
+        try findFirstKeys(in: input, firstKeys: firstKeys, shape: shape, into: values)
         var size = 1 + max(1, layouts.count)
         for index in layouts.indices {
             let layout = layouts[index]
@@ -136,12 +138,12 @@ public struct Extract: ConfigurableTransformer {
 
     /// Scans the record as a JSON object (validating all of it), noting for each field the
     /// member its first path component names; the last occurrence of a key wins.
-    private static func findFirstKeys(in storage: UnsafeBufferPointer<UInt8>, firstKeys: JSONKeySet,
+    private static func findFirstKeys(in storage: UnsafeBufferPointer<UInt8>, firstKeys: JSONKeySet, shape: JSONObjectShape?,
                                       into found: UnsafeMutableBufferPointer<JSONObject.Member?>) throws {
         var scanner = JSONScanner(storage)
         do throws(JSONError) {
             try scanner.expectObjectDocument()
-            try scanner.scanObject(findingMembers: found, keys: firstKeys)
+            try scanner.scanObject(findingMembers: found, keys: firstKeys, shape: shape)
             scanner.skipWhitespace()
             guard scanner.atEnd else { throw JSONError(.trailingContent, at: scanner.position) }
         } catch {
