@@ -216,6 +216,21 @@ private func reason(_ text: String) -> JSONError.Reason? {
         #expect(try JSONValue(parsing: writer.bytes).stringValue == "quote\" backslash\\ newline\n tab\t nul\u{0} bell\u{7} é 😀 /")
     }
 
+    /// `write` copies short runs in overlapping moves: every length must copy exactly, and
+    /// nothing past the end.
+    @Test func copiesEveryLengthExactly() {
+        for count in 0..<40 {
+            let source = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            var output = [UInt8](repeating: 0xEE, count: count + 8)
+            let written = source.withUnsafeBufferPointer { source in
+                output.withUnsafeMutableBufferPointer { JSONWriter.write(source, to: $0.baseAddress!) }
+            }
+            #expect(written == count)
+            #expect(Array(output[..<count]) == source)
+            #expect(output[count...].allSatisfy { $0 == 0xEE }, "\(count)")
+        }
+    }
+
     @Test func objectWriterManagesCommas() throws {
         var object = JSONObjectWriter()
         object.add(JSONKey("a"), raw: Array("1".utf8))

@@ -108,8 +108,7 @@ public struct Extract: ConfigurableTransformer {
                               to output: UnsafeMutablePointer<UInt8>) -> Int {
         var count = 0
         func write(_ bytes: UnsafeBufferPointer<UInt8>) {
-            (output + count).initialize(from: bytes.baseAddress!, count: bytes.count)
-            count += bytes.count
+            count += JSONWriter.write(bytes, to: output + count)
         }
         output[0] = UInt8(ascii: "{")
         count = 1
