@@ -96,6 +96,26 @@ private func randomRecords(_ count: Int, using random: inout SeededGenerator) ->
         #expect(try TestBatch.results(one.response).map(\.result) == ["Ok"])
     }
 
+    /// One `TransformRecord` takes the batch's records in turn: nothing of one may reach the
+    /// next (partition keys, the knowledge that the data is already compact JSON).
+    @Test func aRecordCarriesNothingFromTheOneBefore() throws {
+        struct RewriteFirst: RecordTransformer {
+            func transform(_ record: inout TransformRecord) throws -> TransformDecision {
+                if record.metadata.recordID == "a" {
+                    record.setPartitionKey("k", "v")
+                    try record.writeObject { object, _ in object.add(JSONKey("y"), integer: 2) }
+                }
+                return .keep
+            }
+        }
+        let outcome = try BatchProcessor(pipeline: Pipeline([RewriteFirst()])).process(TestBatch.event([
+            TestBatch.record("a", json: "{}"), TestBatch.record("b", json: #"{ "x" : 1 }"#),
+        ]))
+        let results = try TestBatch.results(outcome.response)
+        #expect(results.map(\.partitionKeys) == [["k": "v"], nil])
+        #expect(results.map { text($0.data) } == [#"{"y":2}"# + "\n", #"{"x":1}"# + "\n"])
+    }
+
     @Test func anInvalidDataStringFailsTheWholeEvent() throws {
         let event = TestBatch.event([TestBatch.record("a", json: "{}")])
         var broken = event

@@ -111,25 +111,26 @@ public struct BatchProcessor: Sendable {
     }
 
     /// Transforms the records in `range`, each on its own: a failure stays with its record.
-    /// Record by record through every step, in two buffers that pass from record to record, so
-    /// that a batch costs no allocation per record and each record's bytes stay in cache.
+    /// Record by record through every step, in one `TransformRecord` that takes each record in
+    /// turn in the buffers of the one before, so that a batch costs no allocation per record and
+    /// each record's bytes stay in cache.
     private func process(_ event: FirehoseEvent, range: Range<Int>) -> Chunk {
         event.withDataReader { reader in process(event, reader, range: range) }
     }
 
     private func process(_ event: FirehoseEvent, _ reader: FirehoseEvent.DataReader, range: Range<Int>) -> Chunk {
         var chunk = Chunk()
+        guard let first = range.first else { return chunk }
         chunk.results.reserveCapacity(range.count)
         // Room for output a quarter the size of the event, as keeping a few fields needs; more
         // grows the buffer. (Memory reserved and once touched stays resident.)
         chunk.output.reserveCapacity(event.bytes.count / 4 * range.count / max(1, event.records.count))
         let source = event.makeRecordSource()
-        var data: [UInt8] = [], spare: [UInt8] = []
-        let shape = JSONObjectShape()
+        var record = TransformRecord(batchShape: JSONObjectShape(), metadata: event.metadata(ofRecord: first, from: source))
         for index in range {
             let failure: String?
             do throws(FirehoseEventError) {
-                switch try reader.decodeData(ofRecord: index, into: &data) {
+                switch try record.refill({ buffer throws(FirehoseEventError) in try reader.decodeData(ofRecord: index, into: &buffer) }) {
                 case .decoded: failure = nil
                 case .missing: failure = "the record has no data"
                 case .notAString(let kind): failure = "the record's data is \(kind), not a base64 string"
@@ -143,8 +144,7 @@ public struct BatchProcessor: Sendable {
                 chunk.fail(failure, event.metadata(ofRecord: index, from: source))
                 continue
             }
-            var record = TransformRecord(taking: &data, spare: &spare, shape: shape, metadata: event.metadata(ofRecord: index, from: source))
-            defer { record.returnBuffers(data: &data, spare: &spare) }
+            record.begin(event.metadata(ofRecord: index, from: source))
             let decision: TransformDecision
             do {
                 decision = try pipeline.run(&record)

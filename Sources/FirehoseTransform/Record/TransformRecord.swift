@@ -10,7 +10,7 @@ import FirehoseCodec
 /// a new object (``writeObject(_:)``), or by replacing the bytes.
 public struct TransformRecord {
     /// What Firehose says about the record.
-    public let metadata: RecordMetadata
+    public private(set) var metadata: RecordMetadata
     private var data: Representation
     /// The buffer ``writeObject(_:)`` writes into while the current data is still read; the two
     /// then swap, so a record's rewrites reuse two allocations.
@@ -172,25 +172,29 @@ public struct TransformRecord {
 
     // MARK: For the pipeline
 
-    /// A record that takes over `data` (its data) and `spare` (for its rewrites), leaving both
-    /// empty; `returnBuffers` gives them back for the next record, so that a batch costs no
-    /// allocation per record. Moved rather than copied, each buffer stays uniquely referenced
-    /// and is reused in place. `shape` is the batch's, shared with the records before.
-    init(taking data: inout [UInt8], spare: inout [UInt8], shape: JSONObjectShape, metadata: RecordMetadata) {
-        var bytes: [UInt8] = []
-        swap(&bytes, &data)
-        self.data = .bytes(bytes)
-        swap(&self.spare, &spare)
-        objectShape = shape
+    /// A record for a batch's records in turn (`refill`, then `begin`), with the shape they
+    /// share.
+    init(batchShape: JSONObjectShape, metadata: RecordMetadata) {
+        data = .bytes([])
         self.metadata = metadata
+        objectShape = batchShape
     }
 
-    /// Moves the record's two buffers back into `data` and `spare`, the larger as `data`: the
-    /// next record is decoded into it, and then seldom needs it to grow.
-    mutating func returnBuffers(data: inout [UInt8], spare: inout [UInt8]) {
-        data = takeBytes()
-        swap(&self.spare, &spare)
-        if spare.capacity > data.capacity { swap(&data, &spare) }
+    /// Makes the data what `fill` writes into the record's larger buffer (so that the next
+    /// record seldom needs it to grow), the other kept as the spare: the next record of a batch
+    /// takes the buffers of the one before.
+    mutating func refill<R, E: Error>(_ fill: (inout [UInt8]) throws(E) -> R) throws(E) -> R {
+        var bytes = takeBytes()
+        if spare.capacity > bytes.capacity { swap(&bytes, &spare) }
+        defer { data = .bytes(bytes) }
+        return try fill(&bytes)
+    }
+
+    /// Starts the record described by `metadata`, whose data `refill` wrote.
+    mutating func begin(_ metadata: RecordMetadata) {
+        self.metadata = metadata
+        isCompactJSONObject = false
+        if !partitionKeys.isEmpty { partitionKeys.removeAll(keepingCapacity: true) }
     }
 
     /// Appends `byte` to the data in place, keeping it unparsed.
