@@ -385,15 +385,16 @@ struct KeyAtPlace: Sendable {
     /// Matches no text: plain text has no 0xFF byte.
     static let unknown = KeyAtPlace(low: ~0, high: 0, lowMask: ~0, highMask: 0, length: 0, names: 0)
 
-    private init(low: UInt64, high: UInt64, lowMask: UInt64, highMask: UInt64, length: Int, names: UInt64) {
-        self.low = low
-        self.high = high
-        self.lowMask = lowMask
-        self.highMask = highMask
-        self.length = length
-        self.names = names
+    /// Whether the 16 bytes at `p` begin with this `"key":`.
+    @inline(__always)
+    func matches(_ p: UnsafePointer<UInt8>) -> Bool {
+        let raw = UnsafeRawPointer(p)
+        return raw.loadUnaligned(as: UInt64.self).littleEndian & lowMask == low
+            && raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian & highMask == high
     }
+}
 
+extension KeyAtPlace {
     /// The `"key":` at `quote`, whose key is `length` bytes (at most `longestKey`; 16 bytes
     /// must lie at `quote`).
     init(_ quote: UnsafePointer<UInt8>, length: Int, names: UInt64) {
@@ -404,13 +405,5 @@ struct KeyAtPlace: Sendable {
         high = UnsafeRawPointer(quote).loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian & highMask
         self.length = length
         self.names = names
-    }
-
-    /// Whether the 16 bytes at `p` begin with this `"key":`.
-    @inline(__always)
-    func matches(_ p: UnsafePointer<UInt8>) -> Bool {
-        let raw = UnsafeRawPointer(p)
-        return raw.loadUnaligned(as: UInt64.self).littleEndian & lowMask == low
-            && raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian & highMask == high
     }
 }
