@@ -103,7 +103,7 @@ private func randomRecords(_ count: Int, using random: inout SeededGenerator) ->
             func transform(_ record: inout TransformRecord) throws -> TransformDecision {
                 if record.metadata.recordID == "a" {
                     record.setPartitionKey("k", "v")
-                    try record.writeObject { object, _ in object.add(JSONKey("y"), integer: 2) }
+                    record.writeObject { object, _ in object.add(JSONKey("y"), integer: 2) }
                 }
                 return .keep
             }
