@@ -1,3 +1,5 @@
+import ByteJSON
+
 /// A record's fate, as the response reports it.
 public enum RecordResult: Sendable, Equatable {
     /// Transformed. `data` (the payload's bytes, which the response base64-encodes) and the
@@ -157,15 +159,11 @@ private struct OutputCursor {
         written += Base64.encode(bytes, into: buffer.baseAddress! + written)
     }
 
-    /// Fixed JSON fragments are a few bytes each: a plain loop beats a `memmove` call.
+    /// Fixed JSON fragments are a few bytes each, copied inline.
     @inline(__always)
     mutating func write(_ text: StaticString) {
-        let count = text.utf8CodeUnitCount
-        precondition(written + count <= buffer.count, "response size miscalculated")
-        let source = text.utf8Start
-        let destination = buffer.baseAddress! + written
-        for index in 0..<count { destination[index] = source[index] }
-        written += count
+        precondition(written + text.utf8CodeUnitCount <= buffer.count, "response size miscalculated")
+        written += JSONWriter.write(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount), to: buffer.baseAddress! + written)
     }
 
 }
