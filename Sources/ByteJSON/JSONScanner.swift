@@ -88,6 +88,8 @@ public struct JSONScanner {
     /// at its `{`. Anything else throws: a syntax error if the text is not JSON at all, so that
     /// `not json` is reported as invalid rather than as a `null`.
     public mutating func expectObjectDocument(depthLimit: Int = JSONLimits.maximumDepth) throws(JSONError) {
+        // Most documents start with their brace.
+        if position < bytes.count, bytes[position] == UInt8(ascii: "{") { return }
         let kind = try peekKind()
         guard kind != .object else { return }
         let start = position
