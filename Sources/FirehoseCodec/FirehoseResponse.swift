@@ -31,24 +31,23 @@ public enum FirehoseResponse {
     public static func encode(_ event: FirehoseEvent, results: [RecordResult], output: [UInt8],
                               limit: Int) -> Encoded {
         precondition(results.count == event.records.count, "one result per record")
+        // Every record at its fallback, then the transformed entries no larger than theirs,
+        // which always help; the ones that grow the response are then admitted in order while
+        // they fit.
         var total = Fragment.open.count + Fragment.close.count + max(0, results.count - 1) * Fragment.separator.count
-        for (record, result) in zip(event.records, results) {
-            total += result == .dropped ? entrySize(record, .dropped) : entrySize(record, .processingFailed)
-        }
-        // Records whose transformed entry is no larger than their fallback always help; the
-        // ones that grow the response are then admitted in order while they fit.
-        var admitted = results
         var growing: [(index: Int, growth: Int)] = []
-        for index in admitted.indices {
-            guard case .ok = admitted[index] else { continue }
-            let record = event.records[index]
-            let growth = entrySize(record, admitted[index]) - entrySize(record, .processingFailed)
+        for (index, (record, result)) in zip(event.records, results).enumerated() {
+            let fallback = entrySize(record, result == .dropped ? .dropped : .processingFailed)
+            total += fallback
+            guard case .ok = result else { continue }
+            let growth = entrySize(record, result) - fallback
             if growth <= 0 {
                 total += growth
             } else {
                 growing.append((index, growth))
             }
         }
+        var admitted = results
         var overBudget = 0
         for (index, growth) in growing {
             if total + growth <= limit {
