@@ -404,6 +404,23 @@ private func reason(_ text: String) -> JSONError.Reason? {
         #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")
     }
 
+    /// Strings are searched sixteen bytes at a time, then with `memchr`: every length across
+    /// both, ended and not.
+    @Test func agreesOnStringsOfEveryLength() {
+        let keys = ["user", "time"]
+        for length in 0..<300 {
+            let value = String((0..<length).map { Character(Unicode.Scalar(UInt8(0x61 + $0 % 26))) })
+            for text in [#"{"user":"\#(value)","time":"t"}"#, #"{"user":"\#(value)"#, #"{"\#(value)":1,"time":"t"}"#] {
+                let found = find(keys, in: text), expected = reference(keys, in: text)
+                switch (found, expected) {
+                case (.success(let a), .success(let b)): #expect(a == b, "\(length)")
+                case (.failure, .failure): break
+                default: Issue.record("\(length): found \(found), the general parse \(expected)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: [63, 64, 65, 200])
     func agreesOnDeepNesting(depth: Int) {
         let text = #"{"user":"u","deep":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + #","time":"t"}"#
