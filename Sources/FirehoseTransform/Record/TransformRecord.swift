@@ -60,6 +60,12 @@ public struct TransformRecord {
         }
     }
 
+    /// `withUnsafeBytes`, with the batch's `objectShape` for a scan of the data: handed over
+    /// borrowed, so reading it costs no reference counting.
+    func withUnsafeBytes<R>(_ body: (UnsafeBufferPointer<UInt8>, JSONObjectShape?) throws -> R) rethrows -> R {
+        try withUnsafeBytes { try body($0, objectShape) }
+    }
+
     /// The data as a JSON object, parsed once and kept until the data is replaced (field edits
     /// keep it up to date). Throws a ``TransformFailure`` when the data is not valid UTF-8 JSON
     /// whose root is an object.
@@ -191,7 +197,7 @@ public struct TransformRecord {
     }
 
     /// Starts the record described by `metadata`, whose data `refill` wrote.
-    mutating func begin(_ metadata: RecordMetadata) {
+    mutating func begin(_ metadata: consuming RecordMetadata) {
         self.metadata = metadata
         isCompactJSONObject = false
         if !partitionKeys.isEmpty { partitionKeys.removeAll(keepingCapacity: true) }

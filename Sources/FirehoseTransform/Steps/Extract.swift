@@ -64,12 +64,11 @@ public struct Extract: ConfigurableTransformer {
 
     /// Writes the new object, validating the whole record as JSON on the way.
     public func transform(_ record: inout TransformRecord) throws -> TransformDecision {
-        let shape = record.objectShape
         try plan.names.withUnsafeBufferPointer { names in
             try plan.layouts.withUnsafeBufferPointer { layouts in
                 try plan.components.withUnsafeBufferPointer { components in
                     try withUnsafeTemporaryAllocation(of: JSONObject.Member?.self, capacity: layouts.count) { values in
-                        let size = try record.withUnsafeBytes { input in
+                        let size = try record.withUnsafeBytes { input, shape in
                             try Extract.locate(layouts, in: input, names: names, components: components, firstKeys: plan.firstKeys,
                                                shape: shape, into: values)
                         }
