@@ -2,13 +2,14 @@ import FirehoseTransform
 import Foundation
 import LambdaRuntime
 
+// malloc as `bootstrap` sets it: without it, each batch faults in its megabytes of buffers again.
+MemoryTuning.apply()
+
 /// `firehose-bench generate PATH [RECORDS] [lean]` writes a batch of seeds-like log records
 /// (`lean`: without the `items` array and with shorter session ids, so that 10,000 fit
 /// Lambda's 6 MB event limit);
 /// `firehose-bench measure PATH [ITERATIONS]` times the Swift handler (wall time on two threads,
 /// CPU time on one) and a straightforward Foundation version on it, and prints the medians as JSON.
-// malloc as `bootstrap` sets it: without it, each batch faults in its megabytes of buffers again.
-MemoryTuning.apply()
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
     FileHandle.standardError.write(Data("usage: firehose-bench generate PATH [RECORDS] [lean] | measure PATH [ITERATIONS] | profile PATH [ITERATIONS]\n".utf8))
