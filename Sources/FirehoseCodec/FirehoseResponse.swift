@@ -142,12 +142,11 @@ private struct OutputCursor {
 
     init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
 
+    /// Copies `bytes`: short runs (the fixed fragments, most record ids) inline.
     @inline(__always)
     mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         precondition(written + bytes.count <= buffer.count, "response size miscalculated")
-        guard let source = bytes.baseAddress else { return }
-        (buffer.baseAddress! + written).initialize(from: source, count: bytes.count)
-        written += bytes.count
+        written += JSONWriter.write(bytes, to: buffer.baseAddress! + written)
     }
 
     /// Writes the base64 encoding of `bytes`: straight into the response, so that a payload is
@@ -158,11 +157,9 @@ private struct OutputCursor {
         written += Base64.encode(bytes, into: buffer.baseAddress! + written)
     }
 
-    /// Fixed JSON fragments are a few bytes each, copied inline.
+    /// Writes a fixed JSON fragment.
     @inline(__always)
     mutating func write(_ text: StaticString) {
-        precondition(written + text.utf8CodeUnitCount <= buffer.count, "response size miscalculated")
-        written += JSONWriter.write(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount), to: buffer.baseAddress! + written)
+        write(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
-
 }
