@@ -278,7 +278,13 @@ struct MemberSearch {
     /// word: eight bytes must lie there.
     @inline(__always)
     static func word(_ p: UnsafePointer<UInt8>, count: Int) -> UInt64 {
-        UnsafeRawPointer(p).loadUnaligned(as: UInt64.self).littleEndian & (count == 8 ? ~0 : (1 &<< UInt64(count &* 8)) &- 1)
+        UnsafeRawPointer(p).loadUnaligned(as: UInt64.self).littleEndian & mask(bytes: count)
+    }
+
+    /// A word whose low `count` bytes are all ones (every byte for eight or more), the rest zero.
+    @inline(__always)
+    static func mask(bytes count: Int) -> UInt64 {
+        count >= 8 ? ~0 : (1 &<< UInt64(count &* 8)) &- 1
     }
 
     /// Whether an unescaped key `keyLength` bytes long may be one of the keys.
@@ -399,8 +405,8 @@ extension KeyAtPlace {
     /// must lie at `quote`).
     init(_ quote: UnsafePointer<UInt8>, length: Int, names: UInt64) {
         let count = length &+ 3
-        lowMask = count >= 8 ? ~0 : (1 &<< UInt64(count &* 8)) &- 1
-        highMask = count <= 8 ? 0 : count >= 16 ? ~0 : (1 &<< UInt64((count &- 8) &* 8)) &- 1
+        lowMask = MemberSearch.mask(bytes: count)
+        highMask = count <= 8 ? 0 : MemberSearch.mask(bytes: count &- 8)
         low = UnsafeRawPointer(quote).loadUnaligned(as: UInt64.self).littleEndian & lowMask
         high = UnsafeRawPointer(quote).loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian & highMask
         self.length = length
