@@ -73,11 +73,7 @@ public enum Lambda {
     /// Runs one invocation and reports its outcome. Throws only when the Runtime API fails.
     static func serve(_ invocation: Invocation, with handler: any LambdaHandler, client: RuntimeAPIClient,
                       environment: LambdaEnvironment, logger: LambdaLogger) async throws(RuntimeAPIError) {
-        if let traceID = invocation.traceID {
-            setenv("_X_AMZN_TRACE_ID", traceID, 1)
-        } else {
-            unsetenv("_X_AMZN_TRACE_ID")
-        }
+        TraceIDVariable.set(invocation.traceID)
         let requestLogger = logger.with(requestID: invocation.requestID)
         let context = LambdaContext(
             requestID: invocation.requestID, deadlineEpochMilliseconds: invocation.deadlineEpochMilliseconds,

@@ -221,6 +221,26 @@ private func errorBody(_ request: HTTPRequest) throws -> (type: String?, message
         let value = remaining.withLock { $0 }
         #expect(value > .seconds(890) && value <= .seconds(900))
     }
+
+    /// Each invocation's trace id goes into the same buffer: glibc's `setenv` would keep every
+    /// one of them for the life of the process.
+    @Test func theTraceIDVariableIsRewrittenInPlace() throws {
+        defer { TraceIDVariable.set(nil) }
+        TraceIDVariable.set("Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1")
+        let first = try #require(getenv(TraceIDVariable.name))
+        for id in ["Root=1-00000000-000000000000000000000001", "Root=1-00000000-000000000000000000000002"] {
+            TraceIDVariable.set(id)
+            #expect(getenv(TraceIDVariable.name) == first)
+            #expect(ProcessInfo.processInfo.environment[TraceIDVariable.name] == id)
+        }
+        TraceIDVariable.set(nil)
+        #expect(getenv(TraceIDVariable.name) == nil)
+        let long = "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Lineage=" + String(repeating: "a", count: 300)
+        TraceIDVariable.set(long)
+        #expect(getenv(TraceIDVariable.name).map { String(cString: $0) } == long)
+        TraceIDVariable.set("Root=short")
+        #expect(getenv(TraceIDVariable.name).map { String(cString: $0) } == "Root=short")
+    }
 }
 
 @Suite struct CodableHandlerTests {
