@@ -147,7 +147,7 @@ public struct EMRClient: Sendable {
     /// and the message from `message` or `Message`.
     static func serviceError(_ operation: String, _ response: HTTPResponse) -> EMRError {
         let body = try? JSONDecoder().decode(ErrorBody.self, from: response.body)
-        var code = body?.type ?? response.headers["x-amzn-errortype"] ?? ""
+        var code = body?.type ?? response.header("x-amzn-ErrorType") ?? ""
         if let hash = code.lastIndex(of: "#") { code = String(code[code.index(after: hash)...]) }
         if let colon = code.firstIndex(of: ":") { code = String(code[..<colon]) }
         if code.isEmpty { code = "HTTP\(response.status)" }

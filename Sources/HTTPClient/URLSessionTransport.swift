@@ -29,10 +29,9 @@ public final class URLSessionTransport: HTTPTransport {
 
     /// Performs one exchange, ending it at the request's deadline.
     public func send(_ request: HTTPRequest) async throws(HTTPTransportError) -> HTTPResponse {
-        let server = HTTPTransportError.server(of: request.url)
         let start = ContinuousClock.now
         if let deadline = request.deadline, deadline <= start {
-            throw HTTPTransportError(.deadlineExceeded, server: server, limit: .zero)
+            throw HTTPTransportError(.deadlineExceeded, server: HTTPTransportError.server(of: request.url), limit: .zero)
         }
         let (data, response, error, deadlinePassed) = await withCheckedContinuation { continuation in
             let watched = Mutex<DeadlineWatch.Entry?>(nil)
@@ -46,21 +45,24 @@ public final class URLSessionTransport: HTTPTransport {
             task.resume()
         }
         if let error {
-            throw HTTPTransportError(URLSessionTransport.kind(of: error, deadlinePassed: deadlinePassed), server: server,
+            throw HTTPTransportError(URLSessionTransport.kind(of: error, deadlinePassed: deadlinePassed),
+                                     server: HTTPTransportError.server(of: request.url),
                                      limit: deadlinePassed ? request.deadline.map { $0 - start } : request.idleTimeout)
         }
-        guard let http = response as? HTTPURLResponse else { throw HTTPTransportError(.badResponse, server: server) }
-        var headers: [String: String] = [:]
-        for case let (name as String, value as String) in http.allHeaderFields {
-            headers[name] = value
+        guard let http = response as? HTTPURLResponse else {
+            throw HTTPTransportError(.badResponse, server: HTTPTransportError.server(of: request.url))
         }
-        return HTTPResponse(status: http.statusCode, headers: headers, body: data ?? Data())
+        return HTTPResponse(http, body: data ?? Data())
     }
 
     /// The URLRequest for `request`.
     static func urlRequest(for request: HTTPRequest) -> URLRequest {
         var urlRequest = URLRequest(url: withoutCredentials(request.url))
-        urlRequest.httpMethod = request.method
+        // GET is the default, and setting a method costs a microsecond.
+        if request.method != "GET" {
+            urlRequest.httpMethod = request.method
+            urlRequest.httpBody = sharing(request.body)
+        }
         // FoundationNetworking counts whole seconds, times out at once on 0 and traps on infinity.
         let idle = request.idleTimeout.components
         urlRequest.timeoutInterval = max(1, Double(idle.seconds) + (idle.attoseconds > 0 ? 1 : 0))
@@ -69,9 +71,6 @@ public final class URLSessionTransport: HTTPTransport {
         }
         if request.closesConnection {
             urlRequest.setValue("close", forHTTPHeaderField: "Connection")
-        }
-        if request.method != "GET" {
-            urlRequest.httpBody = sharing(request.body)
         }
         return urlRequest
     }

@@ -55,7 +55,7 @@ struct RuntimeAPIClient: Sendable {
         guard let requestID = response.header("Lambda-Runtime-Aws-Request-Id"), !requestID.isEmpty else {
             throw RuntimeAPIError(description: "GET \(path) returned an event without a Lambda-Runtime-Aws-Request-Id header")
         }
-        let deadline = response.header("Lambda-Runtime-Deadline-Ms").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let deadline = response.header("Lambda-Runtime-Deadline-Ms").flatMap { Int64($0) ?? Int64($0.trimmingCharacters(in: .whitespaces)) }
             ?? UTCTime.currentEpochMilliseconds() + RuntimeAPIClient.defaultTimeoutMilliseconds
         return Invocation(
             requestID: requestID,
@@ -152,7 +152,9 @@ struct RuntimeAPIClient: Sendable {
     /// `text` as one path segment: every byte outside RFC 3986's unreserved characters
     /// percent-encoded, so a request id can never reach another path or a query.
     static func pathSegment(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        // Lambda's ids (UUIDs) need no encoding, and checking that costs less than encoding.
+        if text.unicodeScalars.allSatisfy(unreserved.contains) { return text }
+        return text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

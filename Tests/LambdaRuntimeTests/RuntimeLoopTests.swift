@@ -222,6 +222,18 @@ private func errorBody(_ request: HTTPRequest) throws -> (type: String?, message
         #expect(value > .seconds(890) && value <= .seconds(900))
     }
 
+    @Test func aDeadlineWithSpacesAroundItIsRead() async throws {
+        var event = FakeRuntimeAPI.event("x")
+        event.headers["Lambda-Runtime-Deadline-Ms"] = " 1893456000000 "
+        let api = FakeRuntimeAPI(events: [event])
+        let deadline = Mutex<Int64>(0)
+        _ = await run(api) { _, context in
+            deadline.withLock { $0 = context.deadlineEpochMilliseconds }
+            return []
+        }
+        #expect(deadline.withLock { $0 } == 1_893_456_000_000)
+    }
+
     /// Each invocation's trace id goes into the same buffer: glibc's `setenv` would keep every
     /// one of them for the life of the process.
     @Test func theTraceIDVariableIsRewrittenInPlace() throws {
