@@ -59,22 +59,39 @@ public struct BatchReport: Sendable {
     /// `BytesIn`, `BytesOut`, `Duration`) under `namespace`, by `FunctionName`.
     public func embeddedMetricFormat(namespace: String, functionName: String, durationMilliseconds: Double,
                                      timestamp: Int64) -> [UInt8] {
-        let metrics: [(name: String, unit: String, value: String)] = [
-            ("RecordsIn", "Count", String(recordsIn)),
-            ("RecordsOk", "Count", String(ok)),
-            ("RecordsDropped", "Count", String(dropped)),
-            ("RecordsProcessingFailed", "Count", String(processingFailed)),
-            ("RecordsOverBudget", "Count", String(overBudget)),
-            ("BytesIn", "Bytes", String(bytesIn)),
-            ("BytesOut", "Bytes", String(bytesOut)),
-            ("Duration", "Milliseconds", String((durationMilliseconds * 1000).rounded() / 1000)),
-        ]
         var writer = JSONWriter(capacity: 1024)
         writer.append(raw: "{\"_aws\":{\"Timestamp\":")
         writer.append(integer: timestamp)
         writer.append(raw: ",\"CloudWatchMetrics\":[{\"Namespace\":")
         writer.appendString(namespace)
         writer.append(raw: ",\"Dimensions\":[[\"FunctionName\"]],\"Metrics\":[")
+        writer.append(raw: BatchReport.metricDeclarations)
+        writer.append(raw: "]}]},\"FunctionName\":")
+        writer.appendString(functionName)
+        if let deliveryStreamARN {
+            writer.append(raw: ",\"DeliveryStreamArn\":")
+            writer.appendString(deliveryStreamARN)
+        }
+        let counts = [recordsIn, ok, dropped, processingFailed, overBudget, bytesIn, bytesOut]
+        for (key, count) in zip(BatchReport.metricKeys, counts) {
+            writer.append(raw: key)
+            writer.append(integer: count)
+        }
+        writer.append(raw: BatchReport.metricKeys[counts.count])
+        writer.append(raw: String((durationMilliseconds * 1000).rounded() / 1000).utf8)
+        writer.append(UInt8(ascii: "}"))
+        return writer.bytes
+    }
+
+    /// The metrics of `embeddedMetricFormat`, in the order it writes their values.
+    static let metrics: [(name: String, unit: String)] = [
+        ("RecordsIn", "Count"), ("RecordsOk", "Count"), ("RecordsDropped", "Count"), ("RecordsProcessingFailed", "Count"),
+        ("RecordsOverBudget", "Count"), ("BytesIn", "Bytes"), ("BytesOut", "Bytes"), ("Duration", "Milliseconds"),
+    ]
+
+    /// `{"Name":…,"Unit":…},…` for every metric: the same in every line, so written once.
+    static let metricDeclarations: [UInt8] = {
+        var writer = JSONWriter(capacity: 512)
         for (index, metric) in metrics.enumerated() {
             if index > 0 { writer.append(UInt8(ascii: ",")) }
             writer.append(raw: "{\"Name\":")
@@ -83,19 +100,15 @@ public struct BatchReport: Sendable {
             writer.appendString(metric.unit)
             writer.append(UInt8(ascii: "}"))
         }
-        writer.append(raw: "]}]},\"FunctionName\":")
-        writer.appendString(functionName)
-        if let deliveryStreamARN {
-            writer.append(raw: ",\"DeliveryStreamArn\":")
-            writer.appendString(deliveryStreamARN)
-        }
-        for metric in metrics {
-            writer.append(UInt8(ascii: ","))
-            writer.appendString(metric.name)
-            writer.append(UInt8(ascii: ":"))
-            writer.append(raw: metric.value.utf8)
-        }
-        writer.append(UInt8(ascii: "}"))
+        return writer.bytes
+    }()
+
+    /// `,"name":` for every metric, written before its value.
+    static let metricKeys: [[UInt8]] = metrics.map { metric in
+        var writer = JSONWriter(capacity: 64)
+        writer.append(UInt8(ascii: ","))
+        writer.appendString(metric.name)
+        writer.append(UInt8(ascii: ":"))
         return writer.bytes
     }
 }
