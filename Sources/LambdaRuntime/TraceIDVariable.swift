@@ -25,12 +25,16 @@ enum TraceIDVariable {
                 return
             }
             let text = "\(name)=\(traceID)".utf8CString
-            if buffer == nil || buffer!.count < text.count {
+            let target: UnsafeMutableBufferPointer<CChar>
+            if let current = buffer, current.count >= text.count {
+                target = current
+            } else {
                 // The old buffer stays allocated: a thread may still hold what `getenv` returned.
-                buffer = .allocate(capacity: max(text.count, 256))
+                target = .allocate(capacity: max(text.count, 256))
+                buffer = target
             }
-            _ = text.withUnsafeBufferPointer { buffer!.update(fromContentsOf: $0) }
-            putenv(buffer!.baseAddress!)
+            _ = text.withUnsafeBufferPointer { target.update(fromContentsOf: $0) }
+            putenv(target.baseAddress!)
         }
     }
 }

@@ -77,6 +77,7 @@ public struct BatchReport: Sendable {
             writer.append(raw: key)
             writer.append(integer: count)
         }
+        // Duration, the last metric.
         writer.append(raw: BatchReport.metricKeys[counts.count])
         writer.append(raw: String((durationMilliseconds * 1000).rounded() / 1000).utf8)
         writer.append(UInt8(ascii: "}"))
