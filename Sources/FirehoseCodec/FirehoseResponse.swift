@@ -63,27 +63,31 @@ public enum FirehoseResponse {
             out.write(Fragment.open)
             event.bytes.withUInt8Buffer { source in
                 output.withUnsafeBufferPointer { output in
-                    for (index, result) in admitted.enumerated() {
-                        if index > 0 { out.write(Fragment.separator) }
-                        let record = event.records[index]
-                        out.write(Fragment.recordID)
-                        out.write(UnsafeBufferPointer(rebasing: source[record.recordID]))
-                        out.write(Fragment.data(result))
-                        switch result {
-                        case .ok(let data, let metadata):
-                            out.writeBase64(of: UnsafeBufferPointer(rebasing: output[data]))
-                            if let metadata {
-                                out.write(Fragment.metadata)
-                                out.write(UnsafeBufferPointer(rebasing: output[metadata]))
-                                out.write(Fragment.endAfterMetadata)
-                            } else {
+                    event.recordIDs.withUnsafeBufferPointer { ids in
+                        var id = 0
+                        for (index, result) in admitted.enumerated() {
+                            if index > 0 { out.write(Fragment.separator) }
+                            let record = event.records[index]
+                            out.write(Fragment.recordID)
+                            out.write(UnsafeBufferPointer(rebasing: ids[id..<(id + record.recordID.count)]))
+                            id += record.recordID.count
+                            out.write(Fragment.data(result))
+                            switch result {
+                            case .ok(let data, let metadata):
+                                out.writeBase64(of: UnsafeBufferPointer(rebasing: output[data]))
+                                if let metadata {
+                                    out.write(Fragment.metadata)
+                                    out.write(UnsafeBufferPointer(rebasing: output[metadata]))
+                                    out.write(Fragment.endAfterMetadata)
+                                } else {
+                                    out.write(Fragment.end)
+                                }
+                            case .dropped, .processingFailed:
+                                if case .string(let original, _) = record.data {
+                                    out.write(UnsafeBufferPointer(rebasing: source[original]))
+                                }
                                 out.write(Fragment.end)
                             }
-                        case .dropped, .processingFailed:
-                            if case .string(let original, _) = record.data {
-                                out.write(UnsafeBufferPointer(rebasing: source[original]))
-                            }
-                            out.write(Fragment.end)
                         }
                     }
                 }
