@@ -231,6 +231,31 @@ private func reason(_ text: String) -> JSONError.Reason? {
         }
     }
 
+    /// Integers are written digit by digit when they fit in 64 bits: every power of ten and its
+    /// neighbours, both signs, the extremes, and a value beyond 64 bits.
+    @Test func writesIntegersAsSwiftDoes() {
+        var values: [Int64] = [0, Int64.min, Int64.max, Int64.min + 1]
+        var power: Int64 = 1
+        for _ in 0..<19 {
+            values += [power - 1, power, power + 1, -power, -(power - 1)]
+            power = power &* 10
+        }
+        for value in values {
+            var writer = JSONWriter()
+            writer.append(integer: value)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(value))
+        }
+        for value in [UInt64.max, UInt64(Int64.max) + 1] {
+            var writer = JSONWriter()
+            writer.append(integer: value)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(value))
+        }
+        var small = JSONWriter()
+        small.append(integer: UInt8(7))
+        small.append(integer: Int8(-128))
+        #expect(String(decoding: small.bytes, as: UTF8.self) == "7-128")
+    }
+
     @Test func objectWriterManagesCommas() throws {
         var object = JSONObjectWriter()
         object.add(JSONKey("a"), raw: Array("1".utf8))
