@@ -16,15 +16,23 @@ public final class RecordSource: Sendable {
 /// What Firehose says about a record besides its data. Values are decoded only when read.
 public struct RecordMetadata: Sendable {
     private let source: RecordSource
-    private let recordIDRange: Range<Int>
-    private let arrivalRange: Range<Int>?
-    private let kinesisRange: Range<Int>?
+    private var recordIDRange: Range<Int>
+    private var arrivalRange: Range<Int>?
+    private var kinesisRange: Range<Int>?
 
     init(source: RecordSource, recordID: Range<Int>, approximateArrivalTimestamp: Range<Int>?, kinesisMetadata: Range<Int>?) {
         self.source = source
         self.recordIDRange = recordID
         self.arrivalRange = approximateArrivalTimestamp
         self.kinesisRange = kinesisMetadata
+    }
+
+    /// Makes this the metadata of `record`, of the event this metadata's record came from: a
+    /// batch's records in turn, without a new reference to the source for each.
+    package mutating func move(to record: FirehoseEvent.Record) {
+        recordIDRange = record.recordID
+        arrivalRange = record.approximateArrivalTimestamp
+        kinesisRange = record.kinesisMetadata
     }
 
     /// Metadata for a record built by hand (tests, custom callers).

@@ -116,6 +116,31 @@ private func randomRecords(_ count: Int, using random: inout SeededGenerator) ->
         #expect(results.map { text($0.data) } == [#"{"y":2}"# + "\n", #"{"x":1}"# + "\n"])
     }
 
+    /// The one `TransformRecord` is moved from record to record: each must see its own metadata.
+    @Test func eachRecordSeesItsOwnMetadata() throws {
+        struct WriteMetadata: RecordTransformer {
+            func transform(_ record: inout TransformRecord) throws -> TransformDecision {
+                let metadata = record.metadata
+                record.writeObject { object, _ in
+                    object.add(JSONKey("id"), string: metadata.recordID)
+                    object.add(JSONKey("arrival"), string: metadata.approximateArrivalTimestamp.map { "\($0)" } ?? "none")
+                    object.add(JSONKey("shard"), string: metadata.shardID ?? "none")
+                }
+                return .keep
+            }
+        }
+        let outcome = try BatchProcessor(pipeline: Pipeline([WriteMetadata()])).process(TestBatch.event([
+            TestBatch.Record(id: "a", data: "e30=", arrival: 1, kinesis: #"{"shardId":"s-1"}"#),
+            TestBatch.Record(id: "b", data: "e30=", arrival: nil),
+            TestBatch.Record(id: "c", data: nil, arrival: 3),
+            TestBatch.Record(id: "d", data: "e30=", arrival: 4, kinesis: #"{"shardId":"s-4"}"#),
+        ], kinesisSource: true))
+        #expect(try TestBatch.results(outcome.response).map { text($0.data) } == [
+            #"{"id":"a","arrival":"1","shard":"s-1"}"# + "\n", #"{"id":"b","arrival":"none","shard":"none"}"# + "\n",
+            "", #"{"id":"d","arrival":"4","shard":"s-4"}"# + "\n",
+        ])
+    }
+
     @Test func anInvalidDataStringFailsTheWholeEvent() throws {
         let event = TestBatch.event([TestBatch.record("a", json: "{}")])
         var broken = event

@@ -144,7 +144,7 @@ public struct BatchProcessor: Sendable {
                 chunk.fail(failure, event.metadata(ofRecord: index, from: source))
                 continue
             }
-            record.begin(event.metadata(ofRecord: index, from: source))
+            record.begin(event.records[index])
             let decision: TransformDecision
             do {
                 decision = try pipeline.run(&record)

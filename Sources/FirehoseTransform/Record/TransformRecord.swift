@@ -196,9 +196,9 @@ public struct TransformRecord {
         return try fill(&bytes)
     }
 
-    /// Starts the record described by `metadata`, whose data `refill` wrote.
-    mutating func begin(_ metadata: consuming RecordMetadata) {
-        self.metadata = metadata
+    /// Starts `record`, of the event the record before came from, whose data `refill` wrote.
+    mutating func begin(_ record: FirehoseEvent.Record) {
+        metadata.move(to: record)
         isCompactJSONObject = false
         if !partitionKeys.isEmpty { partitionKeys.removeAll(keepingCapacity: true) }
     }
