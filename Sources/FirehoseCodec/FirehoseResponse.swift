@@ -59,43 +59,51 @@ public enum FirehoseResponse {
         }
 
         let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
-            var out = OutputCursor(buffer)
-            out.write(Fragment.open)
-            event.bytes.withUInt8Buffer { source in
+            initialized = event.bytes.withUInt8Buffer { source in
                 output.withUnsafeBufferPointer { output in
                     event.recordIDs.withUnsafeBufferPointer { ids in
-                        var id = 0
-                        for (index, result) in admitted.enumerated() {
-                            if index > 0 { out.write(Fragment.separator) }
-                            let record = event.records[index]
-                            out.write(Fragment.recordID)
-                            out.write(UnsafeBufferPointer(rebasing: ids[id..<(id + record.recordID.count)]))
-                            id += record.recordID.count
-                            out.write(Fragment.data(result))
-                            switch result {
-                            case .ok(let data, let metadata):
-                                out.writeBase64(of: UnsafeBufferPointer(rebasing: output[data]))
-                                if let metadata {
-                                    out.write(Fragment.metadata)
-                                    out.write(UnsafeBufferPointer(rebasing: output[metadata]))
-                                    out.write(Fragment.endAfterMetadata)
-                                } else {
-                                    out.write(Fragment.end)
-                                }
-                            case .dropped, .processingFailed:
-                                if case .string(let original, _) = record.data {
-                                    out.write(UnsafeBufferPointer(rebasing: source[original]))
-                                }
-                                out.write(Fragment.end)
-                            }
-                        }
+                        write(admitted, of: event.records, ids: ids, output: output, source: source, into: buffer)
                     }
                 }
             }
-            out.write(Fragment.close)
-            initialized = out.written
         }
         return Encoded(bytes: bytes, overBudget: overBudget, fits: bytes.count <= limit)
+    }
+
+    /// Writes the response into `buffer`, sized by `entrySize`, and returns its length: the
+    /// cursor a local of its own, so that it stays in registers while bytes are stored.
+    private static func write(_ results: [RecordResult], of records: [FirehoseEvent.Record], ids: UnsafeBufferPointer<UInt8>,
+                              output: UnsafeBufferPointer<UInt8>, source: UnsafeBufferPointer<UInt8>,
+                              into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var out = OutputCursor(buffer)
+        out.write(Fragment.open)
+        var id = 0
+        for (index, result) in results.enumerated() {
+            if index > 0 { out.write(Fragment.separator) }
+            let record = records[index]
+            out.write(Fragment.recordID)
+            out.write(UnsafeBufferPointer(rebasing: ids[id..<(id + record.recordID.count)]))
+            id += record.recordID.count
+            out.write(Fragment.data(result))
+            switch result {
+            case .ok(let data, let metadata):
+                out.writeBase64(of: UnsafeBufferPointer(rebasing: output[data]))
+                if let metadata {
+                    out.write(Fragment.metadata)
+                    out.write(UnsafeBufferPointer(rebasing: output[metadata]))
+                    out.write(Fragment.endAfterMetadata)
+                } else {
+                    out.write(Fragment.end)
+                }
+            case .dropped, .processingFailed:
+                if case .string(let original, _) = record.data {
+                    out.write(UnsafeBufferPointer(rebasing: source[original]))
+                }
+                out.write(Fragment.end)
+            }
+        }
+        out.write(Fragment.close)
+        return out.written
     }
 
     /// The exact size of a record's entry in the response, from the fragments `encode` writes.
