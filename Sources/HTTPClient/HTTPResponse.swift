@@ -23,7 +23,7 @@ public struct HTTPResponse: Sendable {
     public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
         self.status = status
         self.body = body
-        fields = .lowercased(Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first }))
+        fields = .lowercased(HTTPResponse.keyedByLowercasedName(headers.lazy.map { ($0.key, $0.value) }))
     }
 
     /// The response URLSession received, with `body`.
@@ -39,12 +39,16 @@ public struct HTTPResponse: Sendable {
         case .lowercased(let headers):
             return headers
         case .foundation(let response):
-            var headers: [String: String] = [:]
-            for case let (name as String, value as String) in response.allHeaderFields {
-                headers[name.lowercased()] = value
-            }
-            return headers
+            return HTTPResponse.keyedByLowercasedName(response.allHeaderFields.lazy.compactMap { name, value -> (String, String)? in
+                guard let name = name as? String, let value = value as? String else { return nil }
+                return (name, value)
+            })
         }
+    }
+
+    /// `fields` keyed by lowercased name; of names differing only in case, the first is kept.
+    private static func keyedByLowercasedName(_ fields: some Sequence<(String, String)>) -> [String: String] {
+        Dictionary(fields.lazy.map { ($0.lowercased(), $1) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The value of header `name` (any case).
